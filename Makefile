@@ -1,0 +1,56 @@
+# ourlondon: the two commands are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 2
+PG_URL ?= postgres://postgres@127.0.0.1:5432/ourlondon
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test test-sqlite test-postgres lint setup serve bench clean
+
+$(STAMP): requirements.lock
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements.lock
+	@touch $(STAMP)
+
+var/secret_key:
+	@mkdir -p var
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))' > $@
+
+## run: install, migrate, load reference and demo data if empty, serve on :8000
+run: $(STAMP) var/secret_key setup serve
+
+setup: $(STAMP) var/secret_key
+	$(PY) manage.py bootstrap
+
+serve:
+	@echo "ourlondon is serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
+		--workers $(WORKERS) --log-level warning ourlondon.wsgi:application
+
+## test: lint, type-check, then the whole suite on SQLite and on PostgreSQL
+test: lint test-sqlite test-postgres
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy .
+	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
+	DATABASE_URL= $(VENV)/bin/pytest -q -p no:cacheprovider
+
+# pytest-django creates (and drops) the throwaway database test_ourlondon.
+test-postgres: $(STAMP)
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider
+
+bench: $(STAMP) var/secret_key
+	$(PY) bench/load_demo_scale.py
+
+clean:
+	rm -rf $(VENV) var/static

@@ -1,0 +1,1 @@
+"""ourlondon: find something positive to do nearby, for young Londoners."""

@@ -1,0 +1,1 @@
+"""Catalogue: organisations, venues, activity types, activities, schedules, sessions."""

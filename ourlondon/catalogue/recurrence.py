@@ -1,0 +1,169 @@
+"""Turning schedules into dated occurrences.
+
+Recurrence is computed by dateutil's RFC 5545 `rrule` on London wall-clock times,
+then each start is given the Europe/London zone and stored in UTC. So a weekly
+18:00 session stays at 18:00 in London across the clock changes (17:00 UTC in
+summer, 18:00 UTC in winter). Weekly schedules are materialised for a rolling
+window (`OCCURRENCE_WINDOW_WEEKS`, default 12) and re-materialised when they change;
+one-off dates are always materialised, however far ahead, because they are single
+rows and people plan for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from dateutil import rrule
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
+
+LONDON = ZoneInfo("Europe/London")
+_BYDAY = {
+    "MO": rrule.MO,
+    "TU": rrule.TU,
+    "WE": rrule.WE,
+    "TH": rrule.TH,
+    "FR": rrule.FR,
+    "SA": rrule.SA,
+    "SU": rrule.SU,
+}
+
+
+@dataclass(frozen=True)
+class Slot:
+    start: datetime  # aware, UTC
+    end: datetime  # aware, UTC
+
+
+def london_datetime(day: date, at: time) -> datetime:
+    """An aware datetime for a London wall-clock time, converted to UTC.
+
+    A time that does not exist (01:30 on the day clocks go forward) resolves
+    forwards, per zoneinfo's fold=0 rule; no youth activity starts then.
+    """
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(ZoneInfo("UTC"))
+
+
+def in_holidays(day: date, holidays: Iterable[tuple[date, date]]) -> bool:
+    return any(start <= day <= end for start, end in holidays)
+
+
+def schedule_slots(
+    schedule: Schedule,
+    *,
+    window_start: date,
+    window_end: date,
+    holidays: list[tuple[date, date]] | None = None,
+) -> Iterator[Slot]:
+    """The sessions of `schedule` whose London date is in [window_start, window_end].
+
+    One-off schedules ignore the window end (see the module docstring).
+    """
+    if schedule.kind == Schedule.Kind.ONE_OFF:
+        last_day = schedule.end_date or schedule.start_date
+        if last_day >= window_start:
+            yield Slot(
+                london_datetime(schedule.start_date, schedule.start_time),
+                london_datetime(last_day, schedule.end_time),
+            )
+        return
+    first = max(schedule.start_date, window_start)
+    last = min(schedule.end_date or window_end, window_end)
+    if last < first or not schedule.weekday_list:
+        return
+    holidays = holidays or []
+    skipped = set(schedule.exceptions or [])
+    rule = rrule.rrule(
+        rrule.WEEKLY,
+        byweekday=[_BYDAY[d] for d in schedule.weekday_list],
+        dtstart=datetime.combine(first, schedule.start_time),
+        until=datetime.combine(last, schedule.start_time),
+    )
+    for naive_start in rule:
+        day = naive_start.date()
+        if day.isoformat() in skipped:
+            continue
+        if schedule.season == Schedule.Season.TERM_TIME and in_holidays(day, holidays):
+            continue
+        if schedule.season == Schedule.Season.HOLIDAYS and not in_holidays(
+            day, holidays
+        ):
+            continue
+        yield Slot(
+            london_datetime(day, schedule.start_time),
+            london_datetime(day, schedule.end_time),
+        )
+
+
+def holiday_ranges() -> list[tuple[date, date]]:
+    return list(HolidayPeriod.objects.values_list("start_date", "end_date"))
+
+
+def default_window(today: date | None = None) -> tuple[date, date]:
+    start = today or timezone.localdate()
+    return start, start + timedelta(weeks=settings.OCCURRENCE_WINDOW_WEEKS)
+
+
+@transaction.atomic
+def materialise_schedule(
+    schedule: Schedule,
+    *,
+    today: date | None = None,
+    holidays: list[tuple[date, date]] | None = None,
+) -> int:
+    """Replace the schedule's sessions from `today` on. Past sessions are kept.
+
+    Returns how many sessions the schedule now has from `today` on.
+    """
+    window_start, window_end = default_window(today)
+    if holidays is None:
+        holidays = holiday_ranges()
+    cutoff = london_datetime(window_start, time(0, 0))
+    Occurrence.objects.filter(schedule=schedule, start__gte=cutoff).delete()
+    slots = schedule_slots(
+        schedule, window_start=window_start, window_end=window_end, holidays=holidays
+    )
+    rows = [
+        Occurrence(
+            activity_id=schedule.activity_id,
+            schedule=schedule,
+            start=slot.start,
+            end=slot.end,
+        )
+        for slot in slots
+        if slot.start >= cutoff
+    ]
+    Occurrence.objects.bulk_create(rows)
+    return len(rows)
+
+
+def materialise_activity(activity_id: int, *, today: date | None = None) -> int:
+    """Re-materialise every schedule of one activity; drop orphaned future sessions."""
+    holidays = holiday_ranges()
+    total = 0
+    with transaction.atomic():
+        schedules = list(Schedule.objects.filter(activity_id=activity_id))
+        cutoff = london_datetime(default_window(today)[0], time(0, 0))
+        Occurrence.objects.filter(activity_id=activity_id, start__gte=cutoff).exclude(
+            schedule__in=schedules
+        ).delete()
+        for schedule in schedules:
+            total += materialise_schedule(schedule, today=today, holidays=holidays)
+    return total
+
+
+def materialise_all(*, today: date | None = None, batch: int = 500) -> int:
+    """Roll every schedule's window forward (run daily by `run_periodic`)."""
+    holidays = holiday_ranges()
+    total = 0
+    ids = list(Schedule.objects.order_by("pk").values_list("pk", flat=True))
+    for offset in range(0, len(ids), batch):
+        for schedule in Schedule.objects.filter(pk__in=ids[offset : offset + batch]):
+            total += materialise_schedule(schedule, today=today, holidays=holidays)
+    return total

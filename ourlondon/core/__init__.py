@@ -1,0 +1,1 @@
+"""Core: London geography (boroughs, postcodes) and shared building blocks."""

@@ -1,0 +1,15 @@
+"""The one entry point for scheduled work (run it daily from cron or a timer)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the daily jobs: roll occurrence windows forward."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("materialise_occurrences", stdout=self.stdout)

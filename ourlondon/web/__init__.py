@@ -1,0 +1,1 @@
+"""Public pages: home, activity detail, the quick exit and the footer attribution."""
