@@ -7,6 +7,7 @@ from them for a rolling window (see `catalogue/recurrence.py`).
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any
 
@@ -138,11 +139,11 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
-        import re
-
         errors: dict[str, str] = {}
         number = self.charity_number.strip().upper()
-        if number and not re.fullmatch(r"\d{6,8}(-\d{1,2})?|SC\d{6}|NIC\d{5,6}", number):
+        if number and not re.fullmatch(
+            r"\d{6,8}(-\d{1,2})?|SC\d{6}|NIC\d{5,6}", number
+        ):
             errors["charity_number"] = (
                 "Enter a charity number as registered: 6 to 8 digits (England and "
                 "Wales), SC and 6 digits (Scotland) or NIC and 5-6 digits (NI)."
@@ -257,9 +258,7 @@ class Activity(models.Model):
     age_max = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(MAX_AGE)]
     )
-    gender = models.CharField(
-        max_length=8, choices=Gender.choices, default=Gender.ANY
-    )
+    gender = models.CharField(max_length=8, choices=Gender.choices, default=Gender.ANY)
     is_free = models.BooleanField(default=False)
     price = models.DecimalField(
         "price (£)",

@@ -13,7 +13,8 @@ from django.db import models
 from django.utils import timezone
 
 if TYPE_CHECKING:
-    from ourlondon.catalogue.models import Activity, Occurrence
+    # Used only as string type arguments of the base classes below.
+    from ourlondon.catalogue.models import Activity, Occurrence  # noqa: F401
 
 # An organisation in these states has its listings hidden at once.
 HIDDEN_ORGANISATION_STATES = ("suspended", "rejected")
@@ -27,9 +28,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 
     def with_upcoming(self, *, after: datetime | None = None) -> ActivityQuerySet:
         """Activities that have at least one session starting after `after`."""
-        return self.filter(
-            occurrences__start__gte=after or timezone.now()
-        ).distinct()
+        return self.filter(occurrences__start__gte=after or timezone.now()).distinct()
 
     def in_borough(self, gss_code: str) -> ActivityQuerySet:
         return self.filter(venue__borough_id=gss_code)
@@ -48,6 +47,6 @@ class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
 _ActivityManager = models.Manager.from_queryset(ActivityQuerySet)
 
 
-class PublicActivityManager(_ActivityManager):  # type: ignore[valid-type,misc] # from_queryset builds the base at runtime
-    def get_queryset(self) -> ActivityQuerySet:
-        return super().get_queryset().published()
+class PublicActivityManager(_ActivityManager):
+    def get_queryset(self) -> ActivityQuerySet:  # type: ignore[override] # the stubs leave the dynamic base's model type unbound
+        return ActivityQuerySet(self.model, using=self._db).published()

@@ -106,8 +106,10 @@ def holiday_ranges() -> list[tuple[date, date]]:
 
 
 def default_window(today: date | None = None) -> tuple[date, date]:
+    """First and last London dates of the window: `today` and the N weeks after."""
     start = today or timezone.localdate()
-    return start, start + timedelta(weeks=settings.OCCURRENCE_WINDOW_WEEKS)
+    weeks = timedelta(weeks=settings.OCCURRENCE_WINDOW_WEEKS)
+    return start, start + weeks - timedelta(days=1)
 
 
 @transaction.atomic

@@ -26,6 +26,9 @@ CATEGORY_MAP = DATA_DIR / "categories.json"
 SCHOOL_HOLIDAYS = DATA_DIR / "school_holidays.csv"
 
 
+FIELDS = ["label", "slug", "category", "definition", "alt_labels", "source"]
+
+
 class VocabularyError(ValueError):
     """A vocabulary file that cannot be loaded; the message names the problem."""
 
@@ -115,17 +118,24 @@ def load_activity_types(
     existing = {t.uri: t for t in ActivityType.objects.all()}
     for row in rows:
         obj = row["obj"] = existing.get(row["uri"]) or ActivityType(uri=row["uri"])
-        for field in ("label", "slug", "category", "definition", "alt_labels", "source"):
+        for field in (
+            "label",
+            "slug",
+            "category",
+            "definition",
+            "alt_labels",
+            "source",
+        ):
             setattr(obj, field, row[field])
     new = [row["obj"] for row in rows if row["obj"].pk is None]
     old = [row["obj"] for row in rows if row["obj"].pk is not None]
     ActivityType.objects.bulk_create(new)
-    ActivityType.objects.bulk_update(
-        old, ["label", "slug", "category", "definition", "alt_labels", "source"]
-    )
+    ActivityType.objects.bulk_update(old, FIELDS)
     ids = dict(ActivityType.objects.values_list("uri", "pk"))
     for row in rows:
-        row["obj"].broader_id = ids.get(row["broader_uri"]) if row["broader_uri"] else None
+        row["obj"].broader_id = (
+            ids.get(row["broader_uri"]) if row["broader_uri"] else None
+        )
     ActivityType.objects.bulk_update([row["obj"] for row in rows], ["broader"])
     return len(rows)
 

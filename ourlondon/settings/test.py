@@ -10,8 +10,10 @@ DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Serve static files from the apps' folders; tests never run collectstatic.
+STATIC_ROOT = None  # type: ignore[assignment] # whitenoise skips a None root
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

@@ -5,48 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Borough',
+            name="Borough",
             fields=[
-                ('gss_code', models.CharField(max_length=9, primary_key=True, serialize=False, verbose_name='GSS code')),
-                ('name', models.CharField(max_length=64, unique=True)),
-                ('slug', models.SlugField(max_length=64, unique=True)),
-                ('inner_london', models.BooleanField(default=False)),
-                ('sub_region', models.CharField(blank=True, max_length=16)),
-                ('hectares', models.FloatField(blank=True, null=True)),
-                ('label_lat', models.FloatField()),
-                ('label_lng', models.FloatField()),
-                ('outline', models.JSONField()),
+                (
+                    "gss_code",
+                    models.CharField(
+                        max_length=9,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="GSS code",
+                    ),
+                ),
+                ("name", models.CharField(max_length=64, unique=True)),
+                ("slug", models.SlugField(max_length=64, unique=True)),
+                ("inner_london", models.BooleanField(default=False)),
+                ("sub_region", models.CharField(blank=True, max_length=16)),
+                ("hectares", models.FloatField(blank=True, null=True)),
+                ("label_lat", models.FloatField()),
+                ("label_lng", models.FloatField()),
+                ("outline", models.JSONField()),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='PostcodeDistrict',
+            name="PostcodeDistrict",
             fields=[
-                ('outcode', models.CharField(max_length=4, primary_key=True, serialize=False)),
-                ('lat', models.FloatField()),
-                ('lng', models.FloatField()),
-                ('la_code', models.CharField(max_length=9)),
+                (
+                    "outcode",
+                    models.CharField(max_length=4, primary_key=True, serialize=False),
+                ),
+                ("lat", models.FloatField()),
+                ("lng", models.FloatField()),
+                ("la_code", models.CharField(max_length=9)),
             ],
         ),
         migrations.CreateModel(
-            name='Postcode',
+            name="Postcode",
             fields=[
-                ('postcode', models.CharField(max_length=8, primary_key=True, serialize=False)),
-                ('lat', models.FloatField()),
-                ('lng', models.FloatField()),
-                ('ward_code', models.CharField(blank=True, max_length=9)),
-                ('quality', models.PositiveSmallIntegerField(default=10)),
-                ('borough', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.borough')),
+                (
+                    "postcode",
+                    models.CharField(max_length=8, primary_key=True, serialize=False),
+                ),
+                ("lat", models.FloatField()),
+                ("lng", models.FloatField()),
+                ("ward_code", models.CharField(blank=True, max_length=9)),
+                ("quality", models.PositiveSmallIntegerField(default=10)),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.borough",
+                    ),
+                ),
             ],
         ),
     ]

@@ -19,6 +19,5 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         total = materialise_all()
         self.stdout.write(
-            f"{total:,} sessions in the next "
-            f"{settings.OCCURRENCE_WINDOW_WEEKS} weeks."
+            f"{total:,} sessions in the next {settings.OCCURRENCE_WINDOW_WEEKS} weeks."
         )

@@ -45,7 +45,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"] and Postcode.objects.exists() and Borough.objects.exists():
+        if (
+            options["if_empty"]
+            and Postcode.objects.exists()
+            and Borough.objects.exists()
+        ):
             return
         for path in (
             options["boroughs"],
