@@ -65,7 +65,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "ourlondon.core",
     "ourlondon.catalogue",
+    "ourlondon.search",
     "ourlondon.web",
+    "ourlondon.ops",
 ]
 
 MIDDLEWARE = [

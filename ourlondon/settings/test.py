@@ -1,6 +1,8 @@
 """Test settings: the environment's settings with safe values forced."""
 
 import os
+import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 
@@ -13,7 +15,8 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# Serve static files from the apps' folders; tests never run collectstatic.
-STATIC_ROOT = None  # type: ignore[assignment] # whitenoise skips a None root
+# Serve static files from the apps' folders; collectstatic (bootstrap) writes to
+# a throwaway folder.
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ourlondon-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True

@@ -43,12 +43,6 @@ def test_bad_postcode_file_is_refused_and_the_table_is_kept(tmp_path: Path):
     assert Postcode.objects.count() == before
 
 
-def test_run_periodic_rolls_the_session_window():
-    out = StringIO()
-    call_command("run_periodic", stdout=out)
-    assert "sessions in the next 12 weeks" in out.getvalue()
-
-
 def test_load_vocabularies_is_safe_to_rerun():
     out = StringIO()
     call_command("load_vocabularies", stdout=out)

@@ -11,11 +11,15 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from ourlondon.catalogue.models import Activity
+from ourlondon.search.models import SearchDocument
+
 
 class Command(BaseCommand):
     help = (
         "Migrate, load geography and vocabularies if missing, load the demo data "
-        "if the catalogue is empty, and collect static files."
+        "if the catalogue is empty, build the search index if it is empty, and "
+        "collect static files."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -30,4 +34,6 @@ class Command(BaseCommand):
         call_command("load_vocabularies", if_empty=True, stdout=self.stdout)
         if not options["no_demo"]:
             call_command("load_demo", if_empty=True, stdout=self.stdout)
+        if not SearchDocument.objects.exists() and Activity.public.exists():
+            call_command("rebuild_search_index", stdout=self.stdout)
         call_command("collectstatic", interactive=False, **quiet)

@@ -9,7 +9,11 @@ from django.core.management.base import BaseCommand
 
 
 class Command(BaseCommand):
-    help = "Run the daily jobs: roll occurrence windows forward."
+    help = (
+        "Run the daily jobs: roll the session window forward, then rebuild the "
+        "search index from the public catalogue."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("materialise_occurrences", stdout=self.stdout)
+        call_command("rebuild_search_index", stdout=self.stdout)

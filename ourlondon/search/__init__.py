@@ -1,0 +1,1 @@
+"""Search: one typed query, two database backends (SQLite, PostgreSQL), one answer."""

@@ -1,0 +1,207 @@
+"""What a backend does, and the SQL both backends share.
+
+A backend turns a `SearchQuery` into candidates: every matching activity with its
+next matching session, the weekdays it has matching sessions on, and the fields
+needed to sort, page and count facets. It may over-match on space (a bounding
+box); `search.engine` applies the exact distance test and everything else in
+Python, identically for both backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.db import connection
+
+from ourlondon.search.geo import bounding_box
+from ourlondon.search.query import SearchQuery
+from ourlondon.search.text import TextQuery
+
+if TYPE_CHECKING:
+    from ourlondon.search.models import SearchDocument
+
+DOC = "search_searchdocument"
+SESSION = "search_searchsession"
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    activity_id: int
+    next_start_ts: int
+    day_bits: int
+    lat: float | None
+    lng: float | None
+    borough_id: str
+    is_free: bool
+    category_bits: int
+    age_stated: bool
+    title_tokens: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    key_x: int
+    key_y: int
+    count: int
+    lat: float
+    lng: float
+    activity_id: int | None  # set when the cell holds a single activity
+
+
+class Backend:
+    vendor = ""
+
+    # Index maintenance -------------------------------------------------------
+    def clear(self) -> None:
+        """Empty the backend's own structures (the Django tables are done)."""
+
+    def add_documents(self, documents: Sequence[SearchDocument]) -> None:
+        """Add documents to the backend's own structures."""
+
+    def remove_documents(self, activity_ids: Sequence[int]) -> None:
+        """Remove documents from the backend's own structures."""
+
+    def analyse(self) -> None:
+        """Refresh planner statistics after a rebuild."""
+
+    # Queries -----------------------------------------------------------------
+    def text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
+    def box_condition(
+        self, box: tuple[float, float, float, float]
+    ) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
+    def type_condition(self, slugs: Sequence[str]) -> tuple[str, list[Any]]:
+        raise NotImplementedError
+
+    def day_bits_sql(self) -> str:
+        # The weekdays are distinct powers of two, so their distinct sum is the OR.
+        return "SUM(DISTINCT 1 << s.weekday)"
+
+    def session_filters(
+        self, query: SearchQuery, text: TextQuery
+    ) -> tuple[list[str], list[Any]]:
+        """WHERE clauses on the session table `s` (activity filters included)."""
+        where = ["s.start_ts >= %s", "s.start_ts < %s"]
+        params: list[Any] = [
+            int(query.start_utc.timestamp()),
+            int(query.end_utc.timestamp()),
+        ]
+        if query.weekdays:
+            days = sorted(query.weekdays)
+            where.append(f"s.weekday IN ({', '.join(['%s'] * len(days))})")
+            params.extend(days)
+        if query.time_from is not None:
+            where.append("s.minute >= %s")
+            params.append(query.time_from.hour * 60 + query.time_from.minute)
+        if query.time_to is not None:
+            where.append("s.minute <= %s")
+            params.append(query.time_to.hour * 60 + query.time_to.minute)
+        if query.free:
+            where.append("s.is_free")
+        if query.age is not None:
+            where.append("(s.age_min IS NULL OR s.age_min <= %s)")
+            where.append("(s.age_max IS NULL OR s.age_max >= %s)")
+            params.extend([query.age, query.age])
+        if query.categories:
+            from ourlondon.search.indexing import category_bits
+
+            where.append("(s.category_bits & %s) != 0")
+            params.append(category_bits(query.categories))
+        if query.borough:
+            where.append("s.borough_id = %s")
+            params.append(query.borough)
+        doc_where: list[str] = []
+        if not text.empty:
+            clause, extra = self.text_condition(text)
+            doc_where.append(clause)
+            params_doc = extra
+        else:
+            params_doc = []
+        if query.accessibility:
+            from ourlondon.search.indexing import access_bits
+
+            bits = access_bits(query.accessibility)
+            doc_where.append("(d.access_bits & %s) = %s")
+            params_doc.extend([bits, bits])
+        if query.activity_types:
+            clause, extra = self.type_condition(sorted(query.activity_types))
+            doc_where.append(clause)
+            params_doc.extend(extra)
+        if query.point is not None and query.radius_km is not None:
+            clause, extra = self.box_condition(
+                bounding_box(query.point.lat, query.point.lng, query.radius_km)
+            )
+            doc_where.append(clause)
+            params_doc.extend(extra)
+        if doc_where:
+            where.append(
+                f"s.activity_id IN (SELECT d.activity_id FROM {DOC} d WHERE "
+                + " AND ".join(doc_where)
+                + ")"
+            )
+            params.extend(params_doc)
+        return where, params
+
+    def candidates(self, query: SearchQuery, text: TextQuery) -> list[Candidate]:
+        where, params = self.session_filters(query, text)
+        sql = f"""
+            SELECT m.activity_id, m.next_ts, m.day_bits, d.lat, d.lng, d.borough_id,
+                   d.is_free, d.category_bits,
+                   (d.age_min IS NOT NULL OR d.age_max IS NOT NULL), d.title_tokens
+            FROM (
+                SELECT s.activity_id AS activity_id, MIN(s.start_ts) AS next_ts,
+                       {self.day_bits_sql()} AS day_bits
+                FROM {SESSION} s
+                WHERE {" AND ".join(where)}
+                GROUP BY s.activity_id
+            ) m
+            JOIN {DOC} d ON d.activity_id = m.activity_id
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+        return [
+            Candidate(
+                int(r[0]),
+                int(r[1]),
+                int(r[2]),
+                r[3],
+                r[4],
+                r[5],
+                bool(r[6]),
+                int(r[7]),
+                bool(r[8]),
+                r[9],
+            )
+            for r in rows
+        ]
+
+    def next_starts(
+        self, query: SearchQuery, activity_ids: Sequence[int], limit: int
+    ) -> dict[int, list[int]]:
+        """The first `limit` matching session starts of each activity."""
+        if not activity_ids:
+            return {}
+        where, params = self.session_filters(query, TextQuery(groups=()))
+        ids = list(activity_ids)
+        where.append(f"s.activity_id IN ({', '.join(['%s'] * len(ids))})")
+        params.extend(ids)
+        sql = f"""
+            SELECT activity_id, start_ts FROM (
+                SELECT s.activity_id, s.start_ts, ROW_NUMBER() OVER (
+                    PARTITION BY s.activity_id ORDER BY s.start_ts, s.occurrence_id
+                ) AS n
+                FROM {SESSION} s WHERE {" AND ".join(where)}
+            ) ranked WHERE n <= %s ORDER BY activity_id, start_ts
+        """
+        result: dict[int, list[int]] = {i: [] for i in ids}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit])
+            for activity_id, start_ts in cursor.fetchall():
+                result[int(activity_id)].append(int(start_ts))
+        return result

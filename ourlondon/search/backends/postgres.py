@@ -1,0 +1,54 @@
+"""PostgreSQL backend: full-text search (tsvector, GIN) and a GiST point index.
+
+Tokens arrive pre-stemmed by Snowball English (search.text), so the tsvector uses
+the 'simple' configuration: stemming them again with 'english' would stem twice
+and could disagree with SQLite. Indexes are expression indexes on the Django
+table, created by migration 0002 on PostgreSQL only. See ADR 0004.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection
+
+from ourlondon.search.backends.base import DOC, SESSION, Backend
+from ourlondon.search.text import TextQuery
+
+
+def tsquery_expression(text: TextQuery) -> str:
+    parts = ["(" + " | ".join(sorted(group)) + ")" for group in text.groups]
+    if text.prefix:
+        parts.append(f"{text.prefix}:*")
+    return " & ".join(parts)
+
+
+class PostgresBackend(Backend):
+    vendor = "postgresql"
+
+    def analyse(self) -> None:
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {DOC}")
+            cursor.execute(f"ANALYZE {SESSION}")
+
+    def text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+        return (
+            "to_tsvector('simple'::regconfig, d.tokens) @@ "
+            "to_tsquery('simple'::regconfig, %s)",
+            [tsquery_expression(text)],
+        )
+
+    def box_condition(
+        self, box: tuple[float, float, float, float]
+    ) -> tuple[str, list[Any]]:
+        min_lat, max_lat, min_lng, max_lng = box
+        return (
+            "d.lat IS NOT NULL AND point(d.lng, d.lat) <@ "
+            "box(point(%s, %s), point(%s, %s))",
+            [min_lng, min_lat, max_lng, max_lat],
+        )
+
+    def type_condition(self, slugs: Sequence[str]) -> tuple[str, list[Any]]:
+        clause = " OR ".join(["strpos(d.type_slugs, %s) > 0"] * len(slugs))
+        return f"({clause})", [f" {slug} " for slug in slugs]

@@ -1,0 +1,249 @@
+"""Building the search index from the catalogue.
+
+`rebuild_index` replaces the whole index in one transaction (readers on SQLite WAL
+and PostgreSQL keep seeing the old one until it commits). `refresh_activities`
+re-indexes a few activities after an edit. Both write the backend's own
+structures (FTS5/R*Tree on SQLite) through `search.backends`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ourlondon.catalogue.models import Activity, Occurrence
+from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.search.backends import get_backend
+from ourlondon.search.geo import tile_xy
+from ourlondon.search.models import SearchDocument, SearchSession, SearchTerm
+from ourlondon.search.text import index_tokens
+
+LONDON = ZoneInfo("Europe/London")
+CATEGORY_BIT = {value: 1 << i for i, value in enumerate(Category.values)}
+ACCESS_BIT = {value: 1 << i for i, value in enumerate(AccessibilityFeature.values)}
+BATCH = 2000
+SESSION_BATCH = 20000
+
+
+def category_bits(categories: Iterable[str]) -> int:
+    bits = 0
+    for category in categories:
+        bits |= CATEGORY_BIT.get(category, 0)
+    return bits
+
+
+def access_bits(features: Iterable[str]) -> int:
+    bits = 0
+    for feature in features:
+        bits |= ACCESS_BIT.get(feature, 0)
+    return bits
+
+
+def document_text(activity: Activity) -> str:
+    """Everything a person might type to find this activity."""
+    parts = [activity.title, activity.description, activity.organisation.name]
+    for activity_type in activity.types.all():
+        parts.append(activity_type.label)
+        parts.extend(activity_type.alt_labels or [])
+        parts.append(Category(activity_type.category).label)
+    if activity.venue is not None:
+        parts.append(activity.venue.name)
+    return " ".join(parts)
+
+
+@dataclass(frozen=True)
+class IndexReport:
+    documents: int
+    sessions: int
+    seconds: float
+
+
+def _public_activities(ids: Iterable[int] | None = None) -> Iterator[Activity]:
+    queryset = (
+        Activity.public.select_related("organisation", "venue")
+        .prefetch_related("types")
+        .order_by("pk")
+    )
+    if ids is not None:
+        queryset = queryset.filter(pk__in=list(ids))
+    yield from queryset.iterator(chunk_size=BATCH)
+
+
+def _document(activity: Activity, now: datetime) -> SearchDocument:
+    venue = activity.venue
+    features = set(activity.accessibility or [])
+    if venue is not None:
+        features.update(venue.accessibility or [])
+    types = list(activity.types.all())
+    return SearchDocument(
+        activity_id=activity.pk,
+        title=activity.title,
+        tokens=" ".join(sorted(set(index_tokens(document_text(activity))))),
+        title_tokens=" ".join(index_tokens(activity.title)),
+        lat=venue.lat if venue else None,
+        lng=venue.lng if venue else None,
+        borough_id=venue.borough_id if venue else "",
+        age_min=activity.age_min,
+        age_max=activity.age_max,
+        is_free=activity.is_free,
+        category_bits=category_bits(t.category for t in types),
+        access_bits=access_bits(features),
+        type_slugs=" " + " ".join(sorted(t.slug for t in types)) + " ",
+        indexed_at=now,
+    )
+
+
+def _session_rows(
+    documents: dict[int, SearchDocument], since: datetime
+) -> Iterator[tuple[Any, ...]]:
+    cells: dict[int, tuple[int | None, int | None]] = {}
+    for doc in documents.values():
+        if doc.lat is not None and doc.lng is not None:
+            cells[doc.activity_id] = tile_xy(doc.lat, doc.lng)
+        else:
+            cells[doc.activity_id] = (None, None)
+    occurrences = (
+        Occurrence.objects.filter(start__gte=since, activity_id__in=list(documents))
+        .order_by()
+        .values_list("pk", "activity_id", "start", "end")
+    )
+    for pk, activity_id, start, end in occurrences.iterator(chunk_size=SESSION_BATCH):
+        doc = documents[activity_id]
+        local = start.astimezone(LONDON)
+        x, y = cells[activity_id]
+        yield (
+            pk,
+            activity_id,
+            int(start.timestamp()),
+            int(end.timestamp()),
+            local.weekday(),
+            local.hour * 60 + local.minute,
+            doc.borough_id,
+            doc.is_free,
+            doc.age_min,
+            doc.age_max,
+            doc.category_bits,
+            x,
+            y,
+        )
+
+
+_SESSION_COLUMNS = (
+    "occurrence_id, activity_id, start_ts, end_ts, weekday, minute, borough_id, "
+    "is_free, age_min, age_max, category_bits, cell_x, cell_y"
+)
+
+
+def _insert_sessions(rows: Iterable[tuple[Any, ...]]) -> int:
+    table = SearchSession._meta.db_table
+    placeholders = ", ".join(["%s"] * 13)
+    sql = f"INSERT INTO {table} ({_SESSION_COLUMNS}) VALUES ({placeholders})"
+    written = 0
+    batch: list[tuple[Any, ...]] = []
+    with connection.cursor() as cursor:
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= SESSION_BATCH:
+                cursor.executemany(sql, batch)
+                written += len(batch)
+                batch.clear()
+        if batch:
+            cursor.executemany(sql, batch)
+            written += len(batch)
+    return written
+
+
+def _index_window_start(now: datetime) -> datetime:
+    """Sessions from the start of today (London) on are searchable."""
+    today = now.astimezone(LONDON).date()
+    return datetime.combine(today, time(0), tzinfo=LONDON)
+
+
+def _write_terms() -> None:
+    counts: Counter[str] = Counter()
+    for tokens in SearchDocument.objects.values_list("tokens", flat=True).iterator(
+        chunk_size=BATCH
+    ):
+        counts.update(tokens.split())
+    SearchTerm.objects.all().delete()
+    SearchTerm.objects.bulk_create(
+        (SearchTerm(token=t[:100], documents=n) for t, n in counts.items()),
+        batch_size=5000,
+    )
+
+
+@transaction.atomic
+def rebuild_index(
+    *, now: datetime | None = None, progress: Callable[[str], None] | None = None
+) -> IndexReport:
+    """Replace the whole index with the current public catalogue."""
+    started = timezone.now()
+    now = now or started
+    backend = get_backend()
+    SearchSession.objects.all().delete()
+    SearchDocument.objects.all().delete()
+    backend.clear()
+    documents: dict[int, SearchDocument] = {}
+    batch: list[SearchDocument] = []
+    for activity in _public_activities():
+        doc = _document(activity, now)
+        documents[doc.activity_id] = doc
+        batch.append(doc)
+        if len(batch) >= BATCH:
+            SearchDocument.objects.bulk_create(batch)
+            backend.add_documents(batch)
+            batch.clear()
+    if batch:
+        SearchDocument.objects.bulk_create(batch)
+        backend.add_documents(batch)
+    if progress:
+        progress(f"{len(documents):,} activities indexed")
+    sessions = _insert_sessions(_session_rows(documents, _index_window_start(now)))
+    if progress:
+        progress(f"{sessions:,} sessions indexed")
+    _write_terms()
+    backend.analyse()
+    seconds = (timezone.now() - started).total_seconds()
+    return IndexReport(documents=len(documents), sessions=sessions, seconds=seconds)
+
+
+@transaction.atomic
+def refresh_activities(
+    activity_ids: Iterable[int], *, now: datetime | None = None
+) -> int:
+    """Re-index these activities (dropping any that are no longer public)."""
+    now = now or timezone.now()
+    ids = sorted(set(activity_ids))
+    backend = get_backend()
+    SearchSession.objects.filter(activity_id__in=ids).delete()
+    SearchDocument.objects.filter(activity_id__in=ids).delete()
+    backend.remove_documents(ids)
+    documents = {a.pk: _document(a, now) for a in _public_activities(ids)}
+    SearchDocument.objects.bulk_create(documents.values())
+    backend.add_documents(list(documents.values()))
+    _insert_sessions(_session_rows(documents, _index_window_start(now)))
+    for doc in documents.values():
+        for token in set(doc.tokens.split()):
+            SearchTerm.objects.get_or_create(
+                token=token[:100], defaults={"documents": 1}
+            )
+    return len(documents)
+
+
+def refresh_changed(*, since: datetime) -> int:
+    """Re-index activities edited after `since` (admin, imports)."""
+    changed = Activity.all_objects.filter(updated_at__gte=since).values_list(
+        "pk", flat=True
+    )
+    return refresh_activities(changed)
+
+
+def stale_after(hours: int = 24) -> datetime:
+    return timezone.now() - timedelta(hours=hours)

@@ -1,0 +1,88 @@
+"""The search index: denormalised copies of what public search reads.
+
+Rebuilt from the catalogue by `search/indexing.py`; never edited by hand. Keeping
+it separate from the catalogue lets both backends add their own structures beside
+it (FTS5 and R*Tree on SQLite; tsvector/GIN and GiST on PostgreSQL; see the
+migrations) while the Django schema stays identical on both.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SearchDocument(models.Model):
+    """One public activity, flattened for filtering and text search."""
+
+    # A plain id rather than a foreign key: the index is rebuilt wholesale and must
+    # not cascade or lock catalogue rows while it is.
+    activity_id = models.BigIntegerField(primary_key=True)
+    title = models.CharField(max_length=200)
+    # Pre-stemmed tokens (search/text.py), space-separated: what both backends index.
+    tokens = models.TextField()
+    title_tokens = models.TextField()
+    lat = models.FloatField(null=True)
+    lng = models.FloatField(null=True)
+    borough_id = models.CharField(max_length=9, blank=True)
+    age_min = models.SmallIntegerField(null=True)
+    age_max = models.SmallIntegerField(null=True)
+    is_free = models.BooleanField()
+    # Bit i set = category/feature i (in the order of the TextChoices), so "any of
+    # these categories" and "all of these features" are one integer test each.
+    category_bits = models.IntegerField()
+    access_bits = models.IntegerField()
+    type_slugs = models.TextField()  # " slug1 slug2 " for exact word tests
+    indexed_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["borough_id"], name="searchdoc_borough")]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class SearchSession(models.Model):
+    """One upcoming session of a public activity, with the activity's filters copied
+    on so most queries are answered from this table and its indexes alone."""
+
+    occurrence_id = models.BigIntegerField(primary_key=True)
+    activity_id = models.BigIntegerField()
+    start_ts = models.BigIntegerField()  # UTC epoch seconds
+    end_ts = models.BigIntegerField()
+    weekday = models.SmallIntegerField()  # London local, 0 = Monday
+    minute = models.SmallIntegerField()  # London local start, minutes after midnight
+    borough_id = models.CharField(max_length=9, blank=True)
+    is_free = models.BooleanField()
+    age_min = models.SmallIntegerField(null=True)
+    age_max = models.SmallIntegerField(null=True)
+    category_bits = models.IntegerField()
+    # Web-mercator tile of the venue at zoom 18 (null when online), so clusters at
+    # zoom z group by (cell_x >> (18 - z - 1), cell_y >> ...) with no trigonometry.
+    cell_x = models.IntegerField(null=True)
+    cell_y = models.IntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["activity_id", "start_ts"], name="searchsess_activity"
+            ),
+            models.Index(
+                fields=["start_ts", "is_free", "category_bits", "activity_id"],
+                name="searchsess_start",
+            ),
+            models.Index(fields=["borough_id", "start_ts"], name="searchsess_borough"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.activity_id}@{self.start_ts}"
+
+
+class SearchTerm(models.Model):
+    """Every indexed token with how many documents hold it: the vocabulary for
+    typo tolerance and for choosing which index should lead a query."""
+
+    token = models.CharField(max_length=100, primary_key=True)
+    documents = models.IntegerField()
+
+    def __str__(self) -> str:
+        return self.token
