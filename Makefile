@@ -7,6 +7,10 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 2
+# Django is synchronous: a few threads per worker keep both cores busy without
+# piling requests onto the interpreter lock.
+THREADS ?= 4
+BACKPRESSURE ?= 32
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ourlondon
 export PYTHONDONTWRITEBYTECODE := 1
 
@@ -31,7 +35,8 @@ setup: $(STAMP) var/secret_key
 serve:
 	@echo "ourlondon is serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
-		--workers $(WORKERS) --log-level warning ourlondon.wsgi:application
+		--workers $(WORKERS) --blocking-threads $(THREADS) --backpressure $(BACKPRESSURE) \
+		--log-level warning ourlondon.wsgi:application
 
 ## test: lint, type-check, then the whole suite on SQLite and on PostgreSQL
 test: lint test-sqlite test-postgres
