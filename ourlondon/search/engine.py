@@ -4,17 +4,25 @@ databases, so they return the same results for the same query."""
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.db import connection
 
 from ourlondon.catalogue.vocabulary import Category
-from ourlondon.search.backends import Candidate, get_backend
+from ourlondon.search.backends import Backend, Candidate, get_backend
 from ourlondon.search.backends.base import Cell
 from ourlondon.search.geo import CELL_ZOOM, haversine_km, tile_centre
-from ourlondon.search.indexing import CATEGORY_BIT
+from ourlondon.search.indexing import (
+    CATEGORY_BIT,
+    DAY_BITS,
+    HORIZON_DAYS,
+    index_day0,
+)
 from ourlondon.search.models import SearchTerm
 from ourlondon.search.query import (
     NEXT_OCCURRENCES,
@@ -35,6 +43,9 @@ from ourlondon.search.text import (
 )
 
 MIN_SIMILARITY = 0.3
+# Up to this many activities are looked up by id; larger groups by date range.
+SMALL_GROUP = 500
+LONDON = ZoneInfo("Europe/London")
 
 
 def trigrams(word: str) -> frozenset[str]:
@@ -111,71 +122,217 @@ def _distance(query: SearchQuery, c: Candidate) -> float | None:
     return haversine_km(query.point.lat, query.point.lng, c.lat, c.lng)
 
 
-def rank(
+def _within_radius(
     query: SearchQuery, text: TextQuery, candidates: Iterable[Candidate]
 ) -> list[tuple[Candidate, float | None, float]]:
-    """Exact filtering and ordering, shared by both backends and the reference."""
+    """(candidate, distance, relevance) of those within the exact radius."""
     kept: list[tuple[Candidate, float | None, float]] = []
+    has_text = not text.empty
     for c in candidates:
         distance = _distance(query, c)
         if query.radius_km is not None and (
             distance is None or distance > query.radius_km
         ):
             continue
-        score = relevance(text, c.title_tokens) if not text.empty else 0.0
+        score = relevance(text, c.title_tokens) if has_text else 0.0
         kept.append((c, distance, score))
+    return kept
 
-    def key(item: tuple[Candidate, float | None, float]) -> tuple[object, ...]:
-        c, distance, score = item
-        unstated = 1 if (query.age is not None and not c.age_stated) else 0
-        if query.sort == Sort.DISTANCE:
-            return (unstated, distance, c.next_start_ts, c.activity_id)
-        if query.sort == Sort.RELEVANCE:
-            return (unstated, -score, c.next_start_ts, c.activity_id)
-        return (unstated, c.next_start_ts, c.activity_id)
 
-    kept.sort(key=key)
+def rank(
+    query: SearchQuery, text: TextQuery, candidates: Iterable[Candidate]
+) -> list[tuple[Candidate, float | None, float]]:
+    """Exact filtering and ordering, shared by both backends and the reference."""
+    kept = _within_radius(query, text, candidates)
+
+    kept.sort(key=lambda item: _sort_key(query, *item))
     return kept
 
 
 def facets(candidates: Sequence[Candidate]) -> Facets:
+    # Count distinct bit patterns first: there are few, and expanding each once is
+    # much cheaper than testing every bit of every candidate.
+    by_categories = Counter(c.category_bits for c in candidates)
+    by_days = Counter(c.day_bits for c in candidates)
     category: Counter[str] = Counter()
-    borough: Counter[str] = Counter()
-    day: Counter[str] = Counter()
-    free: Counter[str] = Counter()
-    for c in candidates:
+    for bits, n in by_categories.items():
         for value, bit in CATEGORY_BIT.items():
-            if c.category_bits & bit:
-                category[value] += 1
-        if c.borough_id:
-            borough[c.borough_id] += 1
+            if bits & bit:
+                category[value] += n
+    day: Counter[str] = Counter()
+    for bits, n in by_days.items():
         for index, name in enumerate(WEEKDAYS):
-            if c.day_bits & (1 << index):
-                day[name] += 1
-        free["free" if c.is_free else "paid"] += 1
+            if bits & (1 << index):
+                day[name] += n
+    borough = Counter(c.borough_id for c in candidates if c.borough_id)
+    free = sum(1 for c in candidates if c.is_free)
+    paid = len(candidates) - free
     return Facets(
         category={v: category[v] for v in Category.values if category[v]},
         borough=dict(sorted(borough.items())),
         day={d: day[d] for d in WEEKDAYS if day[d]},
-        free={k: free[k] for k in ("free", "paid") if free[k]},
+        free={k: n for k, n in (("free", free), ("paid", paid)) if n},
     )
+
+
+def day_masks(query: SearchQuery, day0: date) -> tuple[int, int] | None:
+    """Masks over the documents' day bits for the query's dates and weekdays, or
+    None when only the session table can answer exactly (a time window, a start
+    part-way through a day, or dates past the bits)."""
+    if query.time_from is not None or query.time_to is not None:
+        return None
+    midnight = datetime.combine(query.date_from, time(0), tzinfo=LONDON)
+    if query.start_utc != midnight:
+        return None
+    first = max((query.date_from - day0).days, 0)
+    last = (query.last_date - day0).days
+    if last >= HORIZON_DAYS:
+        return None
+    mask_a = mask_b = 0
+    for day in range(first, last + 1):
+        if query.weekdays and (day0.weekday() + day) % 7 not in query.weekdays:
+            continue
+        if day < DAY_BITS:
+            mask_a |= 1 << day
+        else:
+            mask_b |= 1 << (day - DAY_BITS)
+    return mask_a, mask_b
+
+
+def _document_candidates(
+    backend: Backend, query: SearchQuery, text: TextQuery, masks: tuple[int, int]
+) -> list[Candidate]:
+    if masks == (0, 0):
+        return []
+    day0 = index_day0()
+    patterns: dict[tuple[int, int], tuple[int, int]] = {}
+
+    def describe(a: int, b: int) -> tuple[int, int]:
+        """(first day, weekday bits) of a masked day pattern."""
+        first = (a & -a).bit_length() - 1 if a else DAY_BITS + (b & -b).bit_length() - 1
+        weekdays = 0
+        for bits, offset in ((a, 0), (b, DAY_BITS)):
+            while bits:
+                low = bits & -bits
+                weekdays |= 1 << ((day0.weekday() + offset + low.bit_length() - 1) % 7)
+                bits ^= low
+        return first, weekdays
+
+    result = []
+    for row in backend.document_candidates(query, text, *masks):
+        key = (int(row[1]), int(row[2]))
+        found = patterns.get(key)
+        if found is None:
+            found = patterns[key] = describe(*key)
+        result.append(
+            Candidate(
+                int(row[0]),
+                None,
+                found[1],
+                row[8],
+                row[9],
+                row[3],
+                bool(row[4]),
+                int(row[5]),
+                bool(row[6]),
+                row[7],
+                found[0],
+            )
+        )
+    return result
+
+
+def _sort_key(
+    query: SearchQuery, c: Candidate, distance: float | None, score: float
+) -> tuple[object, ...]:
+    unstated = 1 if (query.age is not None and not c.age_stated) else 0
+    if query.sort == Sort.DISTANCE:
+        return (unstated, distance, c.next_start_ts, c.activity_id)
+    if query.sort == Sort.RELEVANCE:
+        return (unstated, -score, c.next_start_ts, c.activity_id)
+    return (unstated, c.next_start_ts, c.activity_id)
+
+
+def _page_of_documents(
+    backend: Backend,
+    query: SearchQuery,
+    text: TextQuery,
+    kept: list[tuple[Candidate, float | None, float]],
+) -> list[tuple[Candidate, float | None, float]]:
+    """The page, in exact order, fetching exact next starts only where needed.
+
+    `kept` holds (candidate, distance, score). Candidates are sorted by (age
+    stated, distance or relevance, first day); only those whose partial key falls
+    between the page's first and last get their exact next session, which
+    settles the order inside a day.
+    """
+    sort = query.sort
+    with_age = query.age is not None
+
+    def partial(item: tuple[Candidate, float | None, float]) -> tuple[object, ...]:
+        c, distance, score = item
+        unstated = 1 if (with_age and not c.age_stated) else 0
+        if sort == Sort.DISTANCE:
+            return (unstated, distance, c.first_day)
+        if sort == Sort.RELEVANCE:
+            return (unstated, -score, c.first_day)
+        return (unstated, c.first_day)
+
+    keys = sorted((partial(item), index) for index, item in enumerate(kept))
+    start = (query.page - 1) * query.page_size
+    end = min(start + query.page_size, len(kept))
+    if start >= end:
+        return []
+    low = bisect_left(keys, (keys[start][0], -1))
+    high = bisect_right(keys, (keys[end - 1][0], len(kept)))
+    group = [kept[index] for _, index in keys[low:high]]
+    # The group's next sessions all fall on its first days: ask the sessions of
+    # just those days, a narrow range the start_ts index answers quickly.
+    day0 = index_day0()
+    first_days = [c.first_day for c, _, _ in group]
+    narrow = replace(
+        query,
+        date_from=day0 + timedelta(days=min(first_days)),
+        date_to=day0 + timedelta(days=max(first_days)),
+    )
+    ids = [c.activity_id for c, _, _ in group]
+    starts = backend.first_starts(
+        narrow, text, ids if len(ids) <= SMALL_GROUP else None
+    )
+    for c, _, _ in group:
+        c.next_start_ts = starts[c.activity_id]
+    group.sort(key=lambda item: _sort_key(query, *item))
+    return group[start - low : end - low]
+
+
+def _find(
+    backend: Backend, query: SearchQuery, text: TextQuery
+) -> tuple[int, list[Candidate], list[tuple[Candidate, float | None, float]]]:
+    """(total, all matching candidates, the page in order)."""
+    masks = day_masks(query, index_day0())
+    if masks is not None:
+        within = _within_radius(
+            query, text, _document_candidates(backend, query, text, masks)
+        )
+        page = _page_of_documents(backend, query, text, within)
+        return len(within), [c for c, _, _ in within], page
+    ranked = rank(query, text, backend.candidates(query, text))
+    start = (query.page - 1) * query.page_size
+    kept = [c for c, _, _ in ranked]
+    return len(kept), kept, ranked[start : start + query.page_size]
 
 
 def search(query: SearchQuery) -> SearchResult:
     """Run `query` on the configured database."""
     backend = get_backend()
     text = parse_text_query(query.text)
-    candidates = backend.candidates(query, text)
-    ranked = rank(query, text, candidates)
+    total, kept, page = _find(backend, query, text)
     corrected = None
-    if not ranked and not text.empty:
+    if not total and not text.empty:
         corrected = correct_text(query.text)
         if corrected:
             text = parse_text_query(corrected)
-            ranked = rank(query, text, backend.candidates(query, text))
-    kept = [c for c, _, _ in ranked]
-    start = (query.page - 1) * query.page_size
-    page = ranked[start : start + query.page_size]
+            total, kept, page = _find(backend, query, text)
     starts = backend.next_starts(
         query, [c.activity_id for c, _, _ in page], NEXT_OCCURRENCES
     )
@@ -193,7 +350,7 @@ def search(query: SearchQuery) -> SearchResult:
     )
     return SearchResult(
         query=query,
-        total=len(kept),
+        total=total,
         hits=hits,
         facets=facets(kept),
         corrected_text=corrected,
@@ -207,28 +364,51 @@ def clusters(
     zoom: int,
 ) -> list[Cell]:
     """Matching activities in the box (min_lng, min_lat, max_lng, max_lat), grouped
-    into grid cells of about 64 px at `zoom` (web-mercator tiles of zoom + 2)."""
+    into grid cells of about 64 px at `zoom` (web-mercator tiles of zoom + 2).
+
+    Counts are of activities, each at its venue; online activities have no place.
+    """
     backend = get_backend()
     text = parse_text_query(query.text)
     min_lng, min_lat, max_lng, max_lat = bbox
-    grid_zoom = min(zoom + 2, CELL_ZOOM)
-    shift = CELL_ZOOM - grid_zoom
-    where, params = backend.session_filters(query, text)
-    clause, extra = backend.box_condition((min_lat, max_lat, min_lng, max_lng))
-    where.append(
-        f"s.activity_id IN (SELECT d.activity_id FROM search_searchdocument d "
-        f"WHERE {clause})"
-    )
-    params.extend(extra)
-    sql = f"""
-        SELECT s.cell_x >> {shift} AS gx, s.cell_y >> {shift} AS gy,
-               COUNT(DISTINCT s.activity_id), AVG(s.cell_x), AVG(s.cell_y),
-               MIN(s.activity_id)
-        FROM search_searchsession s
-        WHERE {" AND ".join(where)} AND s.cell_x IS NOT NULL
-        GROUP BY gx, gy
-        ORDER BY gx, gy
-    """
+    shift = CELL_ZOOM - min(zoom + 2, CELL_ZOOM)
+    masks = day_masks(query, index_day0())
+    if masks is not None:
+        # One row per activity: the documents' day bits answer the date filter.
+        where, params = backend.activity_filters(query)
+        doc_where, doc_params = backend.document_filters(query, text)
+        where = [
+            "((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)",
+            "d.lat BETWEEN %s AND %s",
+            "d.lng BETWEEN %s AND %s",
+            "d.cell_x IS NOT NULL",
+            *where,
+            *doc_where,
+        ]
+        params = [*masks, min_lat, max_lat, min_lng, max_lng, *params, *doc_params]
+        sql = f"""
+            SELECT d.cell_x >> {shift} AS gx, d.cell_y >> {shift} AS gy, COUNT(*),
+                   AVG(d.cell_x), AVG(d.cell_y), MIN(d.activity_id)
+            FROM search_searchdocument d WHERE {" AND ".join(where)}
+            GROUP BY gx, gy ORDER BY gx, gy
+        """
+    else:
+        where, params = backend.session_filters(query, text)
+        clause, extra = backend.box_condition((min_lat, max_lat, min_lng, max_lng))
+        where.append(
+            "s.activity_id IN (SELECT d.activity_id FROM search_searchdocument d "
+            f"WHERE {clause})"
+        )
+        params.extend(extra)
+        sql = f"""
+            SELECT gx, gy, COUNT(*), AVG(cx), AVG(cy), MIN(activity_id) FROM (
+                SELECT DISTINCT s.activity_id AS activity_id,
+                       s.cell_x >> {shift} AS gx, s.cell_y >> {shift} AS gy,
+                       s.cell_x AS cx, s.cell_y AS cy
+                FROM search_searchsession s
+                WHERE {" AND ".join(where)} AND s.cell_x IS NOT NULL
+            ) m GROUP BY gx, gy ORDER BY gx, gy
+        """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()

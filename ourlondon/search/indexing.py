@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +22,12 @@ from ourlondon.catalogue.models import Activity, Occurrence
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.search.backends import get_backend
 from ourlondon.search.geo import tile_xy
-from ourlondon.search.models import SearchDocument, SearchSession, SearchTerm
+from ourlondon.search.models import (
+    SearchDocument,
+    SearchIndexState,
+    SearchSession,
+    SearchTerm,
+)
 from ourlondon.search.text import index_tokens
 
 LONDON = ZoneInfo("Europe/London")
@@ -100,15 +105,19 @@ def _document(activity: Activity, now: datetime) -> SearchDocument:
     )
 
 
+DAY_BITS = 62  # bits used per word; see SearchDocument.days_a
+HORIZON_DAYS = 2 * DAY_BITS
+
+
 def _session_rows(
-    documents: dict[int, SearchDocument], since: datetime
+    documents: dict[int, SearchDocument], since: datetime, day0: date
 ) -> Iterator[tuple[Any, ...]]:
-    cells: dict[int, tuple[int | None, int | None]] = {}
+    """Session rows for the index; sets each document's day bits on the way."""
     for doc in documents.values():
+        doc.days_a = doc.days_b = 0
+        doc.beyond = False
         if doc.lat is not None and doc.lng is not None:
-            cells[doc.activity_id] = tile_xy(doc.lat, doc.lng)
-        else:
-            cells[doc.activity_id] = (None, None)
+            doc.cell_x, doc.cell_y = tile_xy(doc.lat, doc.lng)
     occurrences = (
         Occurrence.objects.filter(start__gte=since, activity_id__in=list(documents))
         .order_by()
@@ -117,7 +126,13 @@ def _session_rows(
     for pk, activity_id, start, end in occurrences.iterator(chunk_size=SESSION_BATCH):
         doc = documents[activity_id]
         local = start.astimezone(LONDON)
-        x, y = cells[activity_id]
+        day = (local.date() - day0).days
+        if day < DAY_BITS:
+            doc.days_a |= 1 << day
+        elif day < HORIZON_DAYS:
+            doc.days_b |= 1 << (day - DAY_BITS)
+        else:
+            doc.beyond = True
         yield (
             pk,
             activity_id,
@@ -130,8 +145,8 @@ def _session_rows(
             doc.age_min,
             doc.age_max,
             doc.category_bits,
-            x,
-            y,
+            doc.cell_x,
+            doc.cell_y,
         )
 
 
@@ -179,22 +194,10 @@ def _write_terms() -> None:
     )
 
 
-@transaction.atomic
-def rebuild_index(
-    *, now: datetime | None = None, progress: Callable[[str], None] | None = None
-) -> IndexReport:
-    """Replace the whole index with the current public catalogue."""
-    started = timezone.now()
-    now = now or started
+def _write_documents(documents: Iterable[SearchDocument]) -> None:
     backend = get_backend()
-    SearchSession.objects.all().delete()
-    SearchDocument.objects.all().delete()
-    backend.clear()
-    documents: dict[int, SearchDocument] = {}
     batch: list[SearchDocument] = []
-    for activity in _public_activities():
-        doc = _document(activity, now)
-        documents[doc.activity_id] = doc
+    for doc in documents:
         batch.append(doc)
         if len(batch) >= BATCH:
             SearchDocument.objects.bulk_create(batch)
@@ -203,13 +206,36 @@ def rebuild_index(
     if batch:
         SearchDocument.objects.bulk_create(batch)
         backend.add_documents(batch)
+
+
+def index_day0() -> date:
+    state = SearchIndexState.objects.first()
+    return state.day0 if state else timezone.localdate()
+
+
+@transaction.atomic
+def rebuild_index(
+    *, now: datetime | None = None, progress: Callable[[str], None] | None = None
+) -> IndexReport:
+    """Replace the whole index with the current public catalogue."""
+    started = timezone.now()
+    now = now or started
+    since = _index_window_start(now)
+    day0 = since.date()
+    SearchSession.objects.all().delete()
+    SearchDocument.objects.all().delete()
+    get_backend().clear()
+    SearchIndexState.objects.all().delete()
+    SearchIndexState.objects.create(day0=day0, built_at=now)
+    documents = {a.pk: _document(a, now) for a in _public_activities()}
     if progress:
-        progress(f"{len(documents):,} activities indexed")
-    sessions = _insert_sessions(_session_rows(documents, _index_window_start(now)))
+        progress(f"{len(documents):,} activities read")
+    sessions = _insert_sessions(_session_rows(documents, since, day0))
     if progress:
         progress(f"{sessions:,} sessions indexed")
+    _write_documents(documents.values())
     _write_terms()
-    backend.analyse()
+    get_backend().analyse()
     seconds = (timezone.now() - started).total_seconds()
     return IndexReport(documents=len(documents), sessions=sessions, seconds=seconds)
 
@@ -221,14 +247,18 @@ def refresh_activities(
     """Re-index these activities (dropping any that are no longer public)."""
     now = now or timezone.now()
     ids = sorted(set(activity_ids))
-    backend = get_backend()
+    if not SearchIndexState.objects.exists():
+        SearchIndexState.objects.create(
+            day0=_index_window_start(now).date(), built_at=now
+        )
+    day0 = index_day0()
+    since = datetime.combine(day0, time(0), tzinfo=LONDON)
     SearchSession.objects.filter(activity_id__in=ids).delete()
     SearchDocument.objects.filter(activity_id__in=ids).delete()
-    backend.remove_documents(ids)
+    get_backend().remove_documents(ids)
     documents = {a.pk: _document(a, now) for a in _public_activities(ids)}
-    SearchDocument.objects.bulk_create(documents.values())
-    backend.add_documents(list(documents.values()))
-    _insert_sessions(_session_rows(documents, _index_window_start(now)))
+    _insert_sessions(_session_rows(documents, since, day0))
+    _write_documents(documents.values())
     for doc in documents.values():
         for token in set(doc.tokens.split()):
             SearchTerm.objects.get_or_create(

@@ -32,6 +32,16 @@ class SearchDocument(models.Model):
     category_bits = models.IntegerField()
     access_bits = models.IntegerField()
     type_slugs = models.TextField()  # " slug1 slug2 " for exact word tests
+    # Which days (counted from SearchIndexState.day0, London dates) have at least
+    # one session: bit i of days_a is day i (0-61), bit i of days_b is day 62 + i.
+    # Lets date and weekday filters, totals, facets and clusters run over one row
+    # per activity instead of one per session. 62 bits keep clear of the sign bit.
+    days_a = models.BigIntegerField(default=0)
+    days_b = models.BigIntegerField(default=0)
+    # Sessions after the 124 days the bits cover (far-off one-off events).
+    beyond = models.BooleanField(default=False)
+    cell_x = models.IntegerField(null=True)
+    cell_y = models.IntegerField(null=True)
     indexed_at = models.DateTimeField()
 
     class Meta:
@@ -75,6 +85,16 @@ class SearchSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}@{self.start_ts}"
+
+
+class SearchIndexState(models.Model):
+    """The one row saying which London date is day 0 of the documents' day bits."""
+
+    day0 = models.DateField()
+    built_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"index from {self.day0}"
 
 
 class SearchTerm(models.Model):

@@ -26,11 +26,15 @@ DOC = "search_searchdocument"
 SESSION = "search_searchsession"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Candidate:
+    """A matching activity. `next_start_ts` is its next matching session (UTC epoch
+    seconds); the document path leaves it None until needed and gives `first_day`,
+    the first matching day counted from the index's day 0, instead."""
+
     activity_id: int
-    next_start_ts: int
-    day_bits: int
+    next_start_ts: int | None
+    day_bits: int  # weekdays (bit 0 = Monday) with a matching session
     lat: float | None
     lng: float | None
     borough_id: str
@@ -38,6 +42,7 @@ class Candidate:
     category_bits: int
     age_stated: bool
     title_tokens: str
+    first_day: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +88,7 @@ class Backend:
         return "SUM(DISTINCT 1 << s.weekday)"
 
     def session_filters(
-        self, query: SearchQuery, text: TextQuery
+        self, query: SearchQuery, text: TextQuery, *, documents: bool = True
     ) -> tuple[list[str], list[Any]]:
         """WHERE clauses on the session table `s` (activity filters included)."""
         where = ["s.start_ts >= %s", "s.start_ts < %s"]
@@ -115,6 +120,22 @@ class Backend:
         if query.borough:
             where.append("s.borough_id = %s")
             params.append(query.borough)
+        doc_where, params_doc = (
+            self.document_filters(query, text) if documents else ([], [])
+        )
+        if doc_where:
+            where.append(
+                f"s.activity_id IN (SELECT d.activity_id FROM {DOC} d WHERE "
+                + " AND ".join(doc_where)
+                + ")"
+            )
+            params.extend(params_doc)
+        return where, params
+
+    def document_filters(
+        self, query: SearchQuery, text: TextQuery, *, with_point: bool = True
+    ) -> tuple[list[str], list[Any]]:
+        """WHERE clauses on the document table `d` that sessions do not carry."""
         doc_where: list[str] = []
         if not text.empty:
             clause, extra = self.text_condition(text)
@@ -132,34 +153,118 @@ class Backend:
             clause, extra = self.type_condition(sorted(query.activity_types))
             doc_where.append(clause)
             params_doc.extend(extra)
-        if query.point is not None and query.radius_km is not None:
+        if with_point and query.point is not None and query.radius_km is not None:
             clause, extra = self.box_condition(
                 bounding_box(query.point.lat, query.point.lng, query.radius_km)
             )
             doc_where.append(clause)
             params_doc.extend(extra)
-        if doc_where:
-            where.append(
-                f"s.activity_id IN (SELECT d.activity_id FROM {DOC} d WHERE "
-                + " AND ".join(doc_where)
-                + ")"
-            )
-            params.extend(params_doc)
+        return doc_where, params_doc
+
+    def activity_filters(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
+        """The filters sessions carry, applied to the document table `d`."""
+        where: list[str] = []
+        params: list[Any] = []
+        if query.free:
+            where.append("d.is_free")
+        if query.age is not None:
+            where.append("(d.age_min IS NULL OR d.age_min <= %s)")
+            where.append("(d.age_max IS NULL OR d.age_max >= %s)")
+            params.extend([query.age, query.age])
+        if query.categories:
+            from ourlondon.search.indexing import category_bits
+
+            where.append("(d.category_bits & %s) != 0")
+            params.append(category_bits(query.categories))
+        if query.borough:
+            where.append("d.borough_id = %s")
+            params.append(query.borough)
         return where, params
 
+    def document_candidates(
+        self, query: SearchQuery, text: TextQuery, mask_a: int, mask_b: int
+    ) -> list[tuple[Any, ...]]:
+        """Rows (id, days_a & mask_a, days_b & mask_b, borough, free, category
+        bits, age stated, title tokens, lat, lng) of documents with a session on a
+        masked day (and in the query's box): the whole answer for queries without
+        a time window."""
+        where, params = self.activity_filters(query)
+        doc_where, doc_params = self.document_filters(query, text)
+        where = ["((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)", *where, *doc_where]
+        sql = f"""
+            SELECT d.activity_id, d.days_a & %s, d.days_b & %s, d.borough_id,
+                   d.is_free, d.category_bits,
+                   (d.age_min IS NOT NULL OR d.age_max IS NOT NULL), d.title_tokens,
+                   d.lat, d.lng
+            FROM {DOC} d WHERE {" AND ".join(where)}
+        """
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [mask_a, mask_b, mask_a, mask_b, *params, *doc_params])
+            return cursor.fetchall()
+
+    def first_starts(
+        self,
+        query: SearchQuery,
+        text: TextQuery,
+        activity_ids: Sequence[int] | None = None,
+    ) -> dict[int, int]:
+        """The first matching session start of every matching activity (of these
+        activities, when given: they already passed the document filters).
+        Meant for narrow date ranges, where the start_ts index is selective."""
+        if activity_ids is not None:
+            where, params = self.session_filters(query, text, documents=False)
+            where.append(f"s.activity_id IN ({', '.join(['%s'] * len(activity_ids))})")
+            params.extend(activity_ids)
+        else:
+            where, params = self.session_filters(query, text)
+        sql = (
+            f"SELECT s.activity_id, MIN(s.start_ts) FROM {SESSION} s "
+            f"WHERE {' AND '.join(where)} GROUP BY s.activity_id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return {int(a): int(ts) for a, ts in cursor.fetchall()}
+
     def candidates(self, query: SearchQuery, text: TextQuery) -> list[Candidate]:
+        """Every matching activity, from the session table (exact next start)."""
         where, params = self.session_filters(query, text)
+        grouped = f"""
+            SELECT s.activity_id AS activity_id, MIN(s.start_ts) AS next_ts,
+                   {self.day_bits_sql()} AS day_bits,
+                   MAX(s.borough_id) AS borough_id, MAX(s.category_bits) AS cats,
+                   MAX(CASE WHEN s.is_free THEN 1 ELSE 0 END) AS is_free,
+                   MAX(CASE WHEN s.age_min IS NOT NULL OR s.age_max IS NOT NULL
+                       THEN 1 ELSE 0 END) AS stated
+            FROM {SESSION} s
+            WHERE {" AND ".join(where)}
+            GROUP BY s.activity_id
+        """
+        if query.point is None and text.empty:
+            # Sessions carry every field ranking and facets need: skip the join.
+            sql = grouped
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                rows = cursor.fetchall()
+            return [
+                Candidate(
+                    int(r[0]),
+                    int(r[1]),
+                    int(r[2]),
+                    None,
+                    None,
+                    r[3],
+                    bool(r[5]),
+                    int(r[4]),
+                    bool(r[6]),
+                    "",
+                )
+                for r in rows
+            ]
         sql = f"""
             SELECT m.activity_id, m.next_ts, m.day_bits, d.lat, d.lng, d.borough_id,
                    d.is_free, d.category_bits,
                    (d.age_min IS NOT NULL OR d.age_max IS NOT NULL), d.title_tokens
-            FROM (
-                SELECT s.activity_id AS activity_id, MIN(s.start_ts) AS next_ts,
-                       {self.day_bits_sql()} AS day_bits
-                FROM {SESSION} s
-                WHERE {" AND ".join(where)}
-                GROUP BY s.activity_id
-            ) m
+            FROM ({grouped}) m
             JOIN {DOC} d ON d.activity_id = m.activity_id
         """
         with connection.cursor() as cursor:
@@ -187,7 +292,9 @@ class Backend:
         """The first `limit` matching session starts of each activity."""
         if not activity_ids:
             return {}
-        where, params = self.session_filters(query, TextQuery(groups=()))
+        where, params = self.session_filters(
+            query, TextQuery(groups=()), documents=False
+        )
         ids = list(activity_ids)
         where.append(f"s.activity_id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
