@@ -16,7 +16,7 @@ from django.db import connection
 from ourlondon.catalogue.vocabulary import Category
 from ourlondon.search.backends import Backend, Candidate, get_backend
 from ourlondon.search.backends.base import Cell
-from ourlondon.search.geo import CELL_ZOOM, haversine_km, tile_centre
+from ourlondon.search.geo import CELL_ZOOM, haversine_km, tile_centre, tile_xy
 from ourlondon.search.indexing import (
     CATEGORY_BIT,
     DAY_BITS,
@@ -367,62 +367,70 @@ def clusters(
     into grid cells of about 64 px at `zoom` (web-mercator tiles of zoom + 2).
 
     Counts are of activities, each at its venue; online activities have no place.
+    Both paths first group by exact location (zoom-18 cell), then merge locations
+    into grid cells here.
     """
     backend = get_backend()
     text = parse_text_query(query.text)
     min_lng, min_lat, max_lng, max_lat = bbox
+    x0, y0 = tile_xy(max_lat, min_lng)
+    x1, y1 = tile_xy(min_lat, max_lng)
     shift = CELL_ZOOM - min(zoom + 2, CELL_ZOOM)
     masks = day_masks(query, index_day0())
     if masks is not None:
-        # One row per activity: the documents' day bits answer the date filter.
+        # One row per activity, and the index sorted by location: no big sort.
         where, params = backend.activity_filters(query)
         doc_where, doc_params = backend.document_filters(query, text)
         where = [
             "((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)",
-            "d.lat BETWEEN %s AND %s",
-            "d.lng BETWEEN %s AND %s",
-            "d.cell_x IS NOT NULL",
+            "d.quad IS NOT NULL",
+            "d.cell_x BETWEEN %s AND %s",
+            "d.cell_y BETWEEN %s AND %s",
             *where,
             *doc_where,
         ]
-        params = [*masks, min_lat, max_lat, min_lng, max_lng, *params, *doc_params]
+        params = [*masks, x0, x1, y0, y1, *params, *doc_params]
         sql = f"""
-            SELECT d.cell_x >> {shift} AS gx, d.cell_y >> {shift} AS gy, COUNT(*),
-                   AVG(d.cell_x), AVG(d.cell_y), MIN(d.activity_id)
+            SELECT MIN(d.cell_x), MIN(d.cell_y), COUNT(*), MIN(d.activity_id)
             FROM search_searchdocument d WHERE {" AND ".join(where)}
-            GROUP BY gx, gy ORDER BY gx, gy
+            GROUP BY d.quad
         """
     else:
         where, params = backend.session_filters(query, text)
-        clause, extra = backend.box_condition((min_lat, max_lat, min_lng, max_lng))
-        where.append(
-            "s.activity_id IN (SELECT d.activity_id FROM search_searchdocument d "
-            f"WHERE {clause})"
-        )
-        params.extend(extra)
+        where += ["s.cell_x BETWEEN %s AND %s", "s.cell_y BETWEEN %s AND %s"]
+        params += [x0, x1, y0, y1]
         sql = f"""
-            SELECT gx, gy, COUNT(*), AVG(cx), AVG(cy), MIN(activity_id) FROM (
-                SELECT DISTINCT s.activity_id AS activity_id,
-                       s.cell_x >> {shift} AS gx, s.cell_y >> {shift} AS gy,
-                       s.cell_x AS cx, s.cell_y AS cy
-                FROM search_searchsession s
-                WHERE {" AND ".join(where)} AND s.cell_x IS NOT NULL
-            ) m GROUP BY gx, gy ORDER BY gx, gy
+            SELECT cx, cy, COUNT(*), MIN(activity_id) FROM (
+                SELECT DISTINCT s.activity_id AS activity_id, s.cell_x AS cx,
+                       s.cell_y AS cy
+                FROM search_searchsession s WHERE {" AND ".join(where)}
+            ) m GROUP BY cx, cy
         """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = cursor.fetchall()
+        places = cursor.fetchall()
+    merged: dict[tuple[int, int], list[int]] = {}
+    for x, y, count, first in places:
+        key = (int(x) >> shift, int(y) >> shift)
+        cell = merged.get(key)
+        if cell is None:
+            merged[key] = [int(count), int(x) * int(count), int(y) * int(count), first]
+        else:
+            cell[0] += int(count)
+            cell[1] += int(x) * int(count)
+            cell[2] += int(y) * int(count)
+            cell[3] = min(cell[3], first)
     cells = []
-    for gx, gy, count, ax, ay, first in rows:
-        lat, lng = tile_centre(float(ax) + 0.5, float(ay) + 0.5, CELL_ZOOM)
+    for (gx, gy), (count, sum_x, sum_y, first) in sorted(merged.items()):
+        lat, lng = tile_centre(sum_x / count + 0.5, sum_y / count + 0.5, CELL_ZOOM)
         cells.append(
             Cell(
-                key_x=int(gx),
-                key_y=int(gy),
-                count=int(count),
+                key_x=gx,
+                key_y=gy,
+                count=count,
                 lat=round(lat, 6),
                 lng=round(lng, 6),
-                activity_id=int(first) if int(count) == 1 else None,
+                activity_id=int(first) if count == 1 else None,
             )
         )
     return cells

@@ -13,7 +13,15 @@ _KM_PER_DEG_LAT = 111.32
 # exact haversine test after the box decides.
 _BOX_PAD_DEG = 1e-4
 
-__all__ = ["haversine_km", "bounding_box", "tile_xy", "tile_centre"]
+__all__ = ["haversine_km", "bounding_box", "tile_xy", "tile_centre", "morton"]
+
+
+def morton(x: int, y: int, bits: int = CELL_ZOOM) -> int:
+    """Interleave the bits of x and y (x in the odd positions)."""
+    code = 0
+    for i in range(bits):
+        code |= ((x >> i) & 1) << (2 * i + 1) | ((y >> i) & 1) << (2 * i)
+    return code
 
 
 def bounding_box(

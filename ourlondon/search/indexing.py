@@ -21,7 +21,7 @@ from django.utils import timezone
 from ourlondon.catalogue.models import Activity, Occurrence
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.search.backends import get_backend
-from ourlondon.search.geo import tile_xy
+from ourlondon.search.geo import morton, tile_xy
 from ourlondon.search.models import (
     SearchDocument,
     SearchIndexState,
@@ -118,6 +118,7 @@ def _session_rows(
         doc.beyond = False
         if doc.lat is not None and doc.lng is not None:
             doc.cell_x, doc.cell_y = tile_xy(doc.lat, doc.lng)
+            doc.quad = morton(doc.cell_x, doc.cell_y)
     occurrences = (
         Occurrence.objects.filter(start__gte=since, activity_id__in=list(documents))
         .order_by()

@@ -42,10 +42,51 @@ class SearchDocument(models.Model):
     beyond = models.BooleanField(default=False)
     cell_x = models.IntegerField(null=True)
     cell_y = models.IntegerField(null=True)
+    # (cell_x, cell_y) interleaved bit by bit (a Morton code): rows sorted by it
+    # are grouped by place, so clustering streams through an index, one group per
+    # location, instead of sorting every activity.
+    quad = models.BigIntegerField(null=True)
     indexed_at = models.DateTimeField()
 
     class Meta:
-        indexes = [models.Index(fields=["borough_id"], name="searchdoc_borough")]
+        indexes = [
+            models.Index(fields=["borough_id"], name="searchdoc_borough"),
+            # Covers the whole-catalogue scans (broad searches, clusters), so they
+            # read this narrow index instead of rows that carry the token text.
+            models.Index(
+                fields=[
+                    "days_a",
+                    "days_b",
+                    "is_free",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "borough_id",
+                    "lat",
+                    "lng",
+                    "cell_x",
+                    "cell_y",
+                    "activity_id",
+                ],
+                name="searchdoc_scan",
+            ),
+            models.Index(
+                fields=[
+                    "quad",
+                    "days_a",
+                    "days_b",
+                    "is_free",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "borough_id",
+                    "cell_x",
+                    "cell_y",
+                    "activity_id",
+                ],
+                name="searchdoc_quad",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date, time, timedelta
 
 import pytest
@@ -14,7 +15,7 @@ from ourlondon.catalogue.tests.factories import (
 )
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.core.postcodes import lookup_postcode
-from ourlondon.search.engine import search, similarity
+from ourlondon.search.engine import clusters, search, similarity
 from ourlondon.search.indexing import rebuild_index
 from ourlondon.search.query import QueryError, SearchQuery
 from ourlondon.search.reference import reference_search
@@ -278,3 +279,33 @@ def test_trigram_similarity_equals_pg_trgm_on_postgresql():
             cursor.execute("SELECT similarity(%s, %s)", [a, b])
             (expected,) = cursor.fetchone()
             assert similarity(a, b) == pytest.approx(expected, abs=1e-6)
+
+
+LONDON_BOX = (-0.51, 51.28, 0.34, 51.70)
+
+
+@pytest.mark.parametrize("zoom", [10, 13, 16])
+def test_clusters_count_every_placed_activity_once(catalogue, zoom):
+    query = SearchQuery.build(date_from=catalogue, page_size=100)
+    cells = clusters(query, bbox=LONDON_BOX, zoom=zoom)
+    found = {h.activity_id for p in (1, 2) for h in search(query.with_page(p)).hits}
+    placed = Activity.public.filter(pk__in=found, venue__isnull=False).count()
+    assert placed > 20
+    assert sum(c.count for c in cells) == placed
+    assert all(c.activity_id is not None for c in cells if c.count == 1)
+
+
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(args=query_args, zoom=st.integers(9, 17))
+def test_clusters_agree_whichever_table_answers(catalogue, args, zoom):
+    args = {k: v for k, v in args.items() if k not in {"time_from", "time_to"}}
+    query = build_query(args, catalogue)
+    by_documents = clusters(query, bbox=LONDON_BOX, zoom=zoom)
+    # A time window covering the whole day forces the session-table path.
+    whole_day = replace(query, time_from=time(0, 0), time_to=time(23, 59))
+    by_sessions = clusters(whole_day, bbox=LONDON_BOX, zoom=zoom)
+    assert by_documents == by_sessions
