@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import Sum
 
 from ourlondon.catalogue.vocabulary import Category
 from ourlondon.search.backends import Backend, Candidate, get_backend
@@ -305,34 +306,274 @@ def _page_of_documents(
     return group[start - low : end - low]
 
 
+MAX_AGGREGATE_DAYS = 31
+# Above this many matching documents, counting in the database beats listing.
+BROAD_QUERY = 2000
+
+
+def _estimated_matches(text: TextQuery) -> int:
+    """An upper bound on the documents the text matches, from the vocabulary."""
+    bounds = []
+    for group in text.groups:
+        bounds.append(
+            SearchTerm.objects.filter(token__in=group).aggregate(n=Sum("documents"))[
+                "n"
+            ]
+            or 0
+        )
+    if text.prefix:
+        bounds.append(
+            SearchTerm.objects.filter(token__startswith=text.prefix).aggregate(
+                n=Sum("documents")
+            )["n"]
+            or 0
+        )
+    return min(bounds) if bounds else 0
+
+
+def _bits_below(masks: tuple[int, int], day: int) -> tuple[int, int]:
+    """The parts of the masks for days before `day`."""
+    mask_a, mask_b = masks
+    if day <= DAY_BITS:
+        return mask_a & ((1 << day) - 1), 0
+    return mask_a, mask_b & ((1 << (day - DAY_BITS)) - 1)
+
+
+def _day_bits(day: int) -> tuple[int, int]:
+    return (1 << day, 0) if day < DAY_BITS else (0, 1 << (day - DAY_BITS))
+
+
+def _aggregate(
+    backend: Backend,
+    query: SearchQuery,
+    text: TextQuery,
+    masks: tuple[int, int],
+) -> tuple[int, Facets, list[tuple[Candidate, float | None, float]]] | None:
+    """Total, facets and page computed in the database, for broad queries.
+
+    Used for soonest-first searches with no place to measure from, over at most
+    a month: one aggregate pass counts everything (no row reaches Python), and
+    the page comes from walking the sessions of the right day in start order.
+    Returns None when the query needs the candidate path instead.
+    """
+    if query.sort != Sort.SOONEST or query.radius_km is not None:
+        return None
+    if (
+        query.borough
+        or query.activity_types
+        or (not text.empty and _estimated_matches(text) < BROAD_QUERY)
+    ):
+        # Selective queries have few candidates: listing them is cheaper than
+        # scanning every document to count.
+        return None
+    mask_a, mask_b = masks
+    days = [
+        d
+        for d in range(HORIZON_DAYS)
+        if (mask_a, mask_b)[d >= DAY_BITS]
+        & (1 << (d if d < DAY_BITS else d - DAY_BITS))
+    ]
+    if not days or len(days) > MAX_AGGREGATE_DAYS:
+        return None
+    day0 = index_day0()
+    stated = "(d.age_min IS NOT NULL OR d.age_max IS NOT NULL)"
+    groups = [(u, d) for u in ((0, 1) if query.age is not None else (0,)) for d in days]
+    columns = ["COUNT(*)", "SUM(CASE WHEN d.is_free THEN 1 ELSE 0 END)"]
+    columns += [
+        f"SUM(CASE WHEN (d.category_bits & {bit}) != 0 THEN 1 ELSE 0 END)"
+        for bit in CATEGORY_BIT.values()
+    ]
+    weekday_masks = []
+    for weekday in range(7):
+        wa = wb = 0
+        for d in days:
+            if (day0.weekday() + d) % 7 == weekday:
+                a, b = _day_bits(d)
+                wa, wb = wa | a, wb | b
+        weekday_masks.append((wa, wb))
+        columns.append(
+            f"SUM(CASE WHEN (d.days_a & {wa}) != 0 OR (d.days_b & {wb}) != 0 "
+            "THEN 1 ELSE 0 END)"
+        )
+    for unstated, d in groups:
+        below_a, below_b = _bits_below(masks, d)
+        at_a, at_b = _day_bits(d)
+        age = f"NOT {stated}" if unstated else stated
+        age_clause = f"{age} AND " if query.age is not None else ""
+        columns.append(
+            f"SUM(CASE WHEN {age_clause}(d.days_a & {below_a}) = 0 AND "
+            f"(d.days_b & {below_b}) = 0 AND ((d.days_a & {at_a}) != 0 OR "
+            f"(d.days_b & {at_b}) != 0) THEN 1 ELSE 0 END)"
+        )
+    where, params = backend.activity_filters(query)
+    doc_where, doc_params = backend.document_filters(query, text)
+    where = ["((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)", *where, *doc_where]
+    # "|| ''" keeps the planner off the borough index: walking it would fetch
+    # every row from the table, where the covering index holds all we need.
+    sql = (
+        f"SELECT d.borough_id || '' AS b, {', '.join(columns)} "
+        f"FROM search_searchdocument d WHERE {' AND '.join(where)} GROUP BY b"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [mask_a, mask_b, *params, *doc_params])
+        rows = cursor.fetchall()
+    width = 1 + 1 + 1 + len(CATEGORY_BIT) + 7 + len(groups)
+    totals = [0] * (width - 1)
+    borough: dict[str, int] = {}
+    for row in rows:
+        if row[0]:
+            borough[row[0]] = int(row[1])
+        for i, value in enumerate(row[1:]):
+            totals[i] += int(value or 0)
+    total, free = totals[0], totals[1]
+    cats = totals[2 : 2 + len(CATEGORY_BIT)]
+    weekdays = totals[2 + len(CATEGORY_BIT) : 9 + len(CATEGORY_BIT)]
+    per_group = totals[9 + len(CATEGORY_BIT) :]
+    result_facets = Facets(
+        category={v: n for v, n in zip(CATEGORY_BIT, cats, strict=True) if n},
+        borough=dict(sorted(borough.items())),
+        day={WEEKDAYS[w]: n for w, n in enumerate(weekdays) if n},
+        free={k: n for k, n in (("free", free), ("paid", total - free)) if n},
+    )
+    start = (query.page - 1) * query.page_size
+    end = min(start + query.page_size, total)
+    page: list[tuple[Candidate, float | None, float]] = []
+    offset = 0
+    for (unstated, d), count in zip(groups, per_group, strict=True):
+        if offset >= end:
+            break
+        if offset + count > start and count:
+            skip = max(start - offset, 0)
+            want = min(end, offset + count) - offset - skip
+            ids = _first_on_day(
+                backend, query, text, masks, d, unstated, skip + want, day0, count
+            )
+            for activity_id, first_ts in ids[skip : skip + want]:
+                page.append(
+                    (
+                        Candidate(
+                            activity_id,
+                            first_ts,
+                            0,
+                            None,
+                            None,
+                            "",
+                            False,
+                            0,
+                            not unstated,
+                            "",
+                            d,
+                        ),
+                        None,
+                        0.0,
+                    )
+                )
+        offset += count
+    return total, result_facets, page
+
+
+def _first_on_day(
+    backend: Backend,
+    query: SearchQuery,
+    text: TextQuery,
+    masks: tuple[int, int],
+    day: int,
+    unstated: int,
+    limit: int,
+    day0: date,
+    size: int,
+) -> list[tuple[int, int]]:
+    """The first `limit` activities whose first matching day is `day`, in order of
+    their first session that day (then id). A small group (`size` activities) is
+    listed from the documents and its starts looked up by id; a large one is read
+    from that day's sessions in start order, stopping once `limit` are found."""
+    narrow = replace(
+        query,
+        date_from=day0 + timedelta(days=day),
+        date_to=day0 + timedelta(days=day),
+    )
+    doc_where, doc_params = backend.document_filters(query, text)
+    below_a, below_b = _bits_below(masks, day)
+    at_a, at_b = _day_bits(day)
+    stated = "(d.age_min IS NOT NULL OR d.age_max IS NOT NULL)"
+    if size <= SMALL_GROUP:
+        where, params = backend.activity_filters(query)
+        where += [
+            f"(d.days_a & {below_a}) = 0",
+            f"(d.days_b & {below_b}) = 0",
+            f"((d.days_a & {at_a}) != 0 OR (d.days_b & {at_b}) != 0)",
+            *doc_where,
+        ]
+        if query.age is not None:
+            where.append(f"NOT {stated}" if unstated else stated)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT d.activity_id FROM search_searchdocument d "
+                f"WHERE {' AND '.join(where)}",
+                [*params, *doc_params],
+            )
+            ids = [int(row[0]) for row in cursor.fetchall()]
+        starts = backend.first_starts(narrow, text, ids)
+        ordered = sorted((ts, activity_id) for activity_id, ts in starts.items())
+        return [(activity_id, ts) for ts, activity_id in ordered[:limit]]
+    where, params = backend.session_filters(narrow, text, documents=False)
+    where += [
+        f"(d.days_a & {below_a}) = 0",
+        f"(d.days_b & {below_b}) = 0",
+        *doc_where,
+    ]
+    if query.age is not None:
+        where.append(f"NOT {stated}" if unstated else stated)
+    sql = (
+        "SELECT s.activity_id, s.start_ts FROM search_searchsession s "
+        "JOIN search_searchdocument d ON d.activity_id = s.activity_id "
+        f"WHERE {' AND '.join(where)} ORDER BY s.start_ts, s.activity_id"
+    )
+    found: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *doc_params])
+        while len(found) < limit:
+            rows = cursor.fetchmany(256)
+            if not rows:
+                break
+            for activity_id, start_ts in rows:
+                found.setdefault(int(activity_id), int(start_ts))
+                if len(found) >= limit:
+                    break
+    return list(found.items())
+
+
 def _find(
     backend: Backend, query: SearchQuery, text: TextQuery
-) -> tuple[int, list[Candidate], list[tuple[Candidate, float | None, float]]]:
-    """(total, all matching candidates, the page in order)."""
+) -> tuple[int, Facets, list[tuple[Candidate, float | None, float]]]:
+    """(total, facets, the page in order)."""
     masks = day_masks(query, index_day0())
     if masks is not None:
+        aggregated = _aggregate(backend, query, text, masks)
+        if aggregated is not None:
+            return aggregated
         within = _within_radius(
             query, text, _document_candidates(backend, query, text, masks)
         )
         page = _page_of_documents(backend, query, text, within)
-        return len(within), [c for c, _, _ in within], page
+        return len(within), facets([c for c, _, _ in within]), page
     ranked = rank(query, text, backend.candidates(query, text))
     start = (query.page - 1) * query.page_size
     kept = [c for c, _, _ in ranked]
-    return len(kept), kept, ranked[start : start + query.page_size]
+    return len(kept), facets(kept), ranked[start : start + query.page_size]
 
 
 def search(query: SearchQuery) -> SearchResult:
     """Run `query` on the configured database."""
     backend = get_backend()
     text = parse_text_query(query.text)
-    total, kept, page = _find(backend, query, text)
+    total, found_facets, page = _find(backend, query, text)
     corrected = None
     if not total and not text.empty:
         corrected = correct_text(query.text)
         if corrected:
             text = parse_text_query(corrected)
-            total, kept, page = _find(backend, query, text)
+            total, found_facets, page = _find(backend, query, text)
     starts = backend.next_starts(
         query, [c.activity_id for c, _, _ in page], NEXT_OCCURRENCES
     )
@@ -352,7 +593,7 @@ def search(query: SearchQuery) -> SearchResult:
         query=query,
         total=total,
         hits=hits,
-        facets=facets(kept),
+        facets=found_facets,
         corrected_text=corrected,
     )
 
