@@ -1,4 +1,4 @@
-"""URL configuration: public site and staff admin."""
+"""URL configuration: public site, JSON API and staff admin."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,5 +9,6 @@ admin.site.index_title = "Catalogue and reference data"
 
 urlpatterns = [
     path("staff/", admin.site.urls),
+    path("api/v1/", include("ourlondon.api.urls", namespace="api")),
     path("", include("ourlondon.web.urls")),
 ]

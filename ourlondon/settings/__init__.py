@@ -66,6 +66,10 @@ INSTALLED_APPS = [
     "ourlondon.core",
     "ourlondon.catalogue",
     "ourlondon.search",
+    "ourlondon.api",
+    # django-ninja's templates and static Swagger UI, so /api/v1/docs loads
+    # nothing from a CDN.
+    "ninja",
     "ourlondon.web",
     "ourlondon.ops",
 ]
@@ -176,6 +180,27 @@ if SECURE_SSL_REDIRECT:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
 
+# Redis when REDIS_URL is set (shared by all workers); otherwise each process keeps
+# its own small in-memory cache, which is right for a laptop and for tests.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "ourlondon",
+            # Fail fast: the API serves uncached rather than wait on a dead Redis.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "ourlondon",
+        }
+    }
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -186,3 +211,5 @@ LOGGING = {
 # Product settings.
 # Occurrences are materialised this many weeks ahead of today.
 OCCURRENCE_WINDOW_WEEKS = int(os.environ.get("OCCURRENCE_WINDOW_WEEKS", "12"))
+# Seconds API responses may be reused: Cache-Control max-age and the server cache.
+API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))

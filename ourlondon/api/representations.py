@@ -1,0 +1,171 @@
+"""Activities as the API shows them: engine hits joined to catalogue rows.
+
+The engine returns ids in order; this module loads one page of activities in one
+query (plus the prefetch of their types and one query for session ends), keeps
+the engine's order, and shapes each row as `schemas.ActivityOut`.
+
+Datetimes are sent as ISO 8601 in Europe/London local time with the UTC offset
+(`2026-07-04T18:00:00+01:00`): the same instant as UTC, but the wall-clock time a
+reader expects, unambiguous across the clock changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from ourlondon.catalogue.models import Activity, Occurrence
+from ourlondon.catalogue.queries import ActivityQuerySet
+from ourlondon.search.query import LONDON, Hit
+
+
+def london_iso(moment: datetime) -> str:
+    return moment.astimezone(LONDON).isoformat()
+
+
+def _session_ends(
+    starts: Iterable[tuple[int, datetime]],
+) -> dict[tuple[int, datetime], datetime]:
+    """The end of each (activity, start) session, in one query."""
+    pairs = list(starts)
+    if not pairs:
+        return {}
+    rows = Occurrence.objects.filter(
+        activity_id__in={a for a, _ in pairs}, start__in={s for _, s in pairs}
+    ).values_list("activity_id", "start", "end")
+    return {(a, s): e for a, s, e in rows}
+
+
+def activity_queryset() -> ActivityQuerySet:
+    """Public activities with everything a representation reads, joined."""
+    return Activity.public.select_related(
+        "organisation", "venue", "venue__borough"
+    ).prefetch_related("types")
+
+
+def represent(
+    activity: Activity,
+    *,
+    request: HttpRequest,
+    distance_km: float | None = None,
+    occurrences: Sequence[tuple[datetime, datetime | None]] = (),
+) -> dict[str, Any]:
+    """One activity as `ActivityOut` (a plain dict, ready for the schema)."""
+    venue = activity.venue
+    types = sorted(activity.types.all(), key=lambda t: (t.label, t.slug))
+    return {
+        "id": activity.pk,
+        "title": activity.title,
+        "organisation": {
+            "id": activity.organisation.pk,
+            "name": activity.organisation.name,
+        },
+        "venue": None
+        if venue is None
+        else {
+            "id": venue.pk,
+            "name": venue.name,
+            "address": venue.address,
+            "postcode": venue.postcode,
+            "borough": {"gss_code": venue.borough.gss_code, "name": venue.borough.name},
+        },
+        "is_online": activity.is_online,
+        "lat": venue.lat if venue is not None else None,
+        "lng": venue.lng if venue is not None else None,
+        "distance_km": distance_km,
+        "age_min": activity.age_min,
+        "age_max": activity.age_max,
+        "age_stated": activity.age_stated,
+        "categories": sorted({t.category for t in types}),
+        "activity_types": [
+            {"slug": t.slug, "label": t.label, "uri": t.uri} for t in types
+        ],
+        "free": activity.is_free,
+        "next_occurrences": [
+            {
+                "start": london_iso(start),
+                "end": london_iso(end) if end is not None else None,
+            }
+            for start, end in occurrences
+        ],
+        "url": request.build_absolute_uri(
+            reverse("web:activity-detail", args=[activity.pk])
+        ),
+    }
+
+
+def represent_hits(
+    hits: Sequence[Hit], *, request: HttpRequest
+) -> list[dict[str, Any]]:
+    """The page of results, in the engine's order.
+
+    An activity unpublished since the index was built is left out rather than
+    shown: the page is then one shorter until the index catches up.
+    """
+    ids = [hit.activity_id for hit in hits]
+    activities = {a.pk: a for a in activity_queryset().filter(pk__in=ids)}
+    ends = _session_ends(
+        (hit.activity_id, start) for hit in hits for start in hit.next_starts
+    )
+    return [
+        represent(
+            activities[hit.activity_id],
+            request=request,
+            distance_km=hit.distance_km,
+            occurrences=[
+                (start, ends.get((hit.activity_id, start))) for start in hit.next_starts
+            ],
+        )
+        for hit in hits
+        if hit.activity_id in activities
+    ]
+
+
+def represent_detail(
+    activity: Activity,
+    *,
+    request: HttpRequest,
+    occurrences: Sequence[tuple[datetime, datetime | None]],
+) -> dict[str, Any]:
+    """One activity with everything its public page shows."""
+    data = represent(activity, request=request, occurrences=occurrences)
+    data.update(
+        {
+            "description": activity.description,
+            "price": None if activity.price is None else f"{activity.price:.2f}",
+            "cost_label": activity.cost_label,
+            "concessions": activity.concessions,
+            "gender": activity.gender,
+            # What search filters on: the activity's own features and its venue's.
+            "accessibility": sorted(
+                set(activity.accessibility or [])
+                | set(activity.venue.accessibility or [] if activity.venue else [])
+            ),
+            "booking_url": activity.booking_url,
+            "booking_phone": activity.booking_phone,
+            "booking_email": activity.booking_email,
+            "booking_notes": activity.booking_notes,
+            "what_to_bring": activity.what_to_bring,
+            "updated_at": london_iso(activity.updated_at),
+        }
+    )
+    return data
+
+
+def feature(properties: dict[str, Any]) -> dict[str, Any] | None:
+    """An activity as a GeoJSON Point feature (RFC 7946), or None when it has no
+    point (online-only): GeoJSON has no way to place it."""
+    lat, lng = properties.pop("lat"), properties.pop("lng")
+    if lat is None or lng is None:
+        return None
+    return {
+        "type": "Feature",
+        "id": properties["id"],
+        # RFC 7946 section 3.1.1: longitude first.
+        "geometry": {"type": "Point", "coordinates": [lng, lat]},
+        "properties": properties,
+    }
