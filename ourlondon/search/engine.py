@@ -9,6 +9,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -618,6 +619,30 @@ def clusters(
     x1, y1 = tile_xy(min_lat, max_lng)
     shift = CELL_ZOOM - min(zoom + 2, CELL_ZOOM)
     masks = day_masks(query, index_day0())
+    if query.point is not None:
+        # A radius is a circle: find the activities exactly, then place them.
+        if masks is not None:
+            found = [
+                c
+                for c, _, _ in _within_radius(
+                    query, text, _document_candidates(backend, query, text, masks)
+                )
+            ]
+        else:
+            found = [
+                c for c, _, _ in rank(query, text, backend.candidates(query, text))
+            ]
+        by_place: dict[tuple[int, int], list[int]] = {}
+        for c in found:
+            if c.lat is None or c.lng is None:
+                continue
+            x, y = tile_xy(c.lat, c.lng)
+            if x0 <= x <= x1 and y0 <= y <= y1:
+                entry = by_place.setdefault((x, y), [0, c.activity_id])
+                entry[0] += 1
+                entry[1] = min(entry[1], c.activity_id)
+        places = [(x, y, n, first) for (x, y), (n, first) in by_place.items()]
+        return _merge_places(places, shift)
     if masks is not None:
         # One row per activity, and the index sorted by location: no big sort.
         where, params = backend.activity_filters(query)
@@ -650,6 +675,11 @@ def clusters(
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         places = cursor.fetchall()
+    return _merge_places(places, shift)
+
+
+def _merge_places(places: Sequence[Sequence[Any]], shift: int) -> list[Cell]:
+    """Merge (cell_x, cell_y, count, first id) locations into grid cells."""
     merged: dict[tuple[int, int], list[int]] = {}
     for x, y, count, first in places:
         key = (int(x) >> shift, int(y) >> shift)

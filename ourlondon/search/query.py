@@ -23,6 +23,7 @@ DEFAULT_DAYS = 28
 MAX_DAYS = 366
 MAX_PAGE_SIZE = 100
 NEXT_OCCURRENCES = 3
+MIN_YEAR, MAX_YEAR = 2000, 2099
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -154,7 +155,11 @@ class SearchQuery:
         if time_from and time_to and time_to < time_from:
             errors["time_to"] = "time_to must not be before time_from."
         start = date_from or timezone.localdate()
-        if date_to is not None:
+        for name, value in (("date_from", date_from), ("date_to", date_to)):
+            if value is not None and not (MIN_YEAR <= value.year <= MAX_YEAR):
+                errors[name] = f"{name} must be a date from {MIN_YEAR} to {MAX_YEAR}."
+        dates_ok = not errors.keys() & {"date_from", "date_to"}
+        if dates_ok and date_to is not None:
             if date_to < start:
                 errors["date_to"] = "date_to must not be before date_from."
             elif (date_to - start).days >= MAX_DAYS:

@@ -309,3 +309,20 @@ def test_clusters_agree_whichever_table_answers(catalogue, args, zoom):
     whole_day = replace(query, time_from=time(0, 0), time_to=time(23, 59))
     by_sessions = clusters(whole_day, bbox=LONDON_BOX, zoom=zoom)
     assert by_documents == by_sessions
+
+
+def test_clusters_with_a_radius_count_only_activities_inside_the_circle(catalogue):
+    found = lookup_postcode("E8 3AA")
+    query = SearchQuery.build(
+        date_from=catalogue, lat=found.lat, lng=found.lng, radius_km=3, page_size=100
+    )
+    cells = clusters(query, bbox=LONDON_BOX, zoom=12)
+    placed = {h.activity_id for h in search(query).hits}
+    assert sum(c.count for c in cells) == len(placed) > 0
+
+
+@pytest.mark.parametrize("year", [1, 1999, 2100, 9999])
+def test_dates_outside_the_supported_years_are_refused(year):
+    with pytest.raises(QueryError) as info:
+        SearchQuery.build(date_from=date(year, 1, 1))
+    assert "date_from" in info.value.errors
