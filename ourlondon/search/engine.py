@@ -7,7 +7,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -177,42 +177,143 @@ def facets(candidates: Sequence[Candidate]) -> Facets:
     )
 
 
-def day_masks(query: SearchQuery, day0: date) -> tuple[int, int] | None:
-    """Masks over the documents' day bits for the query's dates and weekdays, or
-    None when only the session table can answer exactly (a time window, a start
-    part-way through a day, or dates past the bits)."""
+@dataclass(frozen=True)
+class DayPlan:
+    """Which days a query covers, in terms of the documents' day bits.
+
+    `mask_a`/`mask_b` select whole days. When the query starts part-way through
+    its first day (sessions already started are not "next"), that day is left out
+    of the masks and `partial` names it: an activity counts for it only if it has
+    a session in [lo, hi), found in the session table. Values are our own ints, so
+    the SQL below embeds them directly.
+    """
+
+    mask_a: int
+    mask_b: int
+    partial: int | None = None
+    lo: int = 0
+    hi: int = 0
+
+    @property
+    def masks(self) -> tuple[int, int]:
+        return self.mask_a, self.mask_b
+
+    @property
+    def empty(self) -> bool:
+        return not self.mask_a and not self.mask_b and self.partial is None
+
+    @property
+    def days(self) -> list[int]:
+        """Covered day numbers, earliest first."""
+        found = [] if self.partial is None else [self.partial]
+        found += [
+            d
+            for d in range(HORIZON_DAYS)
+            if _day_bits(d)[0] & self.mask_a or _day_bits(d)[1] & self.mask_b
+        ]
+        return found
+
+    def today_sql(self) -> str:
+        if self.partial is None:
+            return "(1 = 0)"
+        return (
+            "(d.activity_id IN (SELECT s.activity_id FROM search_searchsession s "
+            f"WHERE s.start_ts >= {self.lo} AND s.start_ts < {self.hi}))"
+        )
+
+    def member_sql(self) -> str:
+        return (
+            f"((d.days_a & {self.mask_a}) != 0 OR (d.days_b & {self.mask_b}) != 0 "
+            f"OR {self.today_sql()})"
+        )
+
+    def first_day_sql(self, day: int) -> str:
+        """True for documents whose first covered day with a session is `day`."""
+        if day == self.partial:
+            return self.today_sql()
+        below_a, below_b = _bits_below(self.masks, day)
+        at_a, at_b = _day_bits(day)
+        return (
+            f"(NOT {self.today_sql()} AND (d.days_a & {below_a}) = 0 AND "
+            f"(d.days_b & {below_b}) = 0 AND ((d.days_a & {at_a}) != 0 OR "
+            f"(d.days_b & {at_b}) != 0))"
+        )
+
+
+def day_plan(query: SearchQuery, day0: date) -> DayPlan | None:
+    """The query's days as a `DayPlan`, or None when only the session table can
+    answer exactly (a time window, or dates past the bits)."""
     if query.time_from is not None or query.time_to is not None:
         return None
-    midnight = datetime.combine(query.date_from, time(0), tzinfo=LONDON)
-    if query.start_utc != midnight:
-        return None
-    first = max((query.date_from - day0).days, 0)
+    begins = query.start_utc.astimezone(LONDON)
+    first = (begins.date() - day0).days
     last = (query.last_date - day0).days
     if last >= HORIZON_DAYS:
         return None
+    partial = None
+    lo = hi = 0
+    if first >= 0 and begins.time() != time(0):
+        if not query.weekdays or begins.weekday() in query.weekdays:
+            partial = first
+            lo = int(query.start_utc.timestamp())
+            next_day = begins.date() + timedelta(days=1)
+            hi = int(datetime.combine(next_day, time(0), tzinfo=LONDON).timestamp())
+        first += 1
     mask_a = mask_b = 0
-    for day in range(first, last + 1):
+    for day in range(max(first, 0), last + 1):
         if query.weekdays and (day0.weekday() + day) % 7 not in query.weekdays:
             continue
-        if day < DAY_BITS:
-            mask_a |= 1 << day
-        else:
-            mask_b |= 1 << (day - DAY_BITS)
-    return mask_a, mask_b
+        a, b = _day_bits(day)
+        mask_a, mask_b = mask_a | a, mask_b | b
+    if partial is not None and partial > last:
+        partial = None
+    return DayPlan(mask_a, mask_b, partial, lo, hi)
+
+
+def _document_rows(
+    backend: Backend, query: SearchQuery, text: TextQuery, plan: DayPlan
+) -> list[tuple[Any, ...]]:
+    """Rows (id, days_a & mask_a, days_b & mask_b, borough, free, category bits,
+    age stated, title tokens, lat, lng, has a session in the partial day) of the
+    documents the query matches: the whole answer for queries without a time
+    window."""
+    where, params = backend.activity_filters(query)
+    doc_where, doc_params = backend.document_filters(query, text)
+    # Titles only matter for relevance; leaving them out lets a scan stay inside
+    # the covering index.
+    title = "d.title_tokens" if not text.empty else "''"
+    today = plan.today_sql()
+    sql = f"""
+        SELECT d.activity_id, d.days_a & {plan.mask_a}, d.days_b & {plan.mask_b},
+               d.borough_id, d.is_free, d.category_bits,
+               (d.age_min IS NOT NULL OR d.age_max IS NOT NULL), {title},
+               d.lat, d.lng, CASE WHEN {today} THEN 1 ELSE 0 END
+        FROM search_searchdocument d
+        WHERE {" AND ".join([plan.member_sql(), *where, *doc_where])}
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *doc_params])
+        return cursor.fetchall()
 
 
 def _document_candidates(
-    backend: Backend, query: SearchQuery, text: TextQuery, masks: tuple[int, int]
+    backend: Backend, query: SearchQuery, text: TextQuery, plan: DayPlan
 ) -> list[Candidate]:
-    if masks == (0, 0):
+    if plan.empty:
         return []
     day0 = index_day0()
-    patterns: dict[tuple[int, int], tuple[int, int]] = {}
+    patterns: dict[tuple[int, int, int], tuple[int, int]] = {}
 
-    def describe(a: int, b: int) -> tuple[int, int]:
+    def describe(a: int, b: int, today: int) -> tuple[int, int]:
         """(first day, weekday bits) of a masked day pattern."""
-        first = (a & -a).bit_length() - 1 if a else DAY_BITS + (b & -b).bit_length() - 1
         weekdays = 0
+        if today and plan.partial is not None:
+            first = plan.partial
+            weekdays |= 1 << ((day0.weekday() + plan.partial) % 7)
+        elif a:
+            first = (a & -a).bit_length() - 1
+        else:
+            first = DAY_BITS + (b & -b).bit_length() - 1
         for bits, offset in ((a, 0), (b, DAY_BITS)):
             while bits:
                 low = bits & -bits
@@ -221,8 +322,8 @@ def _document_candidates(
         return first, weekdays
 
     result = []
-    for row in backend.document_candidates(query, text, *masks):
-        key = (int(row[1]), int(row[2]))
+    for row in _document_rows(backend, query, text, plan):
+        key = (int(row[1]), int(row[2]), int(row[10]))
         found = patterns.get(key)
         if found is None:
             found = patterns[key] = describe(*key)
@@ -348,7 +449,7 @@ def _aggregate(
     backend: Backend,
     query: SearchQuery,
     text: TextQuery,
-    masks: tuple[int, int],
+    plan: DayPlan,
 ) -> tuple[int, Facets, list[tuple[Candidate, float | None, float]]] | None:
     """Total, facets and page computed in the database, for broad queries.
 
@@ -367,13 +468,7 @@ def _aggregate(
         # Selective queries have few candidates: listing them is cheaper than
         # scanning every document to count.
         return None
-    mask_a, mask_b = masks
-    days = [
-        d
-        for d in range(HORIZON_DAYS)
-        if (mask_a, mask_b)[d >= DAY_BITS]
-        & (1 << (d if d < DAY_BITS else d - DAY_BITS))
-    ]
+    days = plan.days
     if not days or len(days) > MAX_AGGREGATE_DAYS:
         return None
     day0 = index_day0()
@@ -384,31 +479,28 @@ def _aggregate(
         f"SUM(CASE WHEN (d.category_bits & {bit}) != 0 THEN 1 ELSE 0 END)"
         for bit in CATEGORY_BIT.values()
     ]
-    weekday_masks = []
     for weekday in range(7):
         wa = wb = 0
         for d in days:
-            if (day0.weekday() + d) % 7 == weekday:
+            if d != plan.partial and (day0.weekday() + d) % 7 == weekday:
                 a, b = _day_bits(d)
                 wa, wb = wa | a, wb | b
-        weekday_masks.append((wa, wb))
+        today = ""
+        if plan.partial is not None and (day0.weekday() + plan.partial) % 7 == weekday:
+            today = f" OR {plan.today_sql()}"
         columns.append(
-            f"SUM(CASE WHEN (d.days_a & {wa}) != 0 OR (d.days_b & {wb}) != 0 "
+            f"SUM(CASE WHEN (d.days_a & {wa}) != 0 OR (d.days_b & {wb}) != 0{today} "
             "THEN 1 ELSE 0 END)"
         )
     for unstated, d in groups:
-        below_a, below_b = _bits_below(masks, d)
-        at_a, at_b = _day_bits(d)
         age = f"NOT {stated}" if unstated else stated
         age_clause = f"{age} AND " if query.age is not None else ""
         columns.append(
-            f"SUM(CASE WHEN {age_clause}(d.days_a & {below_a}) = 0 AND "
-            f"(d.days_b & {below_b}) = 0 AND ((d.days_a & {at_a}) != 0 OR "
-            f"(d.days_b & {at_b}) != 0) THEN 1 ELSE 0 END)"
+            f"SUM(CASE WHEN {age_clause}{plan.first_day_sql(d)} THEN 1 ELSE 0 END)"
         )
     where, params = backend.activity_filters(query)
     doc_where, doc_params = backend.document_filters(query, text)
-    where = ["((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)", *where, *doc_where]
+    where = [plan.member_sql(), *where, *doc_where]
     # "|| ''" keeps the planner off the borough index: walking it would fetch
     # every row from the table, where the covering index holds all we need.
     sql = (
@@ -416,7 +508,7 @@ def _aggregate(
         f"FROM search_searchdocument d WHERE {' AND '.join(where)} GROUP BY b"
     )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [mask_a, mask_b, *params, *doc_params])
+        cursor.execute(sql, [*params, *doc_params])
         rows = cursor.fetchall()
     width = 1 + 1 + 1 + len(CATEGORY_BIT) + 7 + len(groups)
     totals = [0] * (width - 1)
@@ -447,9 +539,9 @@ def _aggregate(
             skip = max(start - offset, 0)
             want = min(end, offset + count) - offset - skip
             ids = _first_on_day(
-                backend, query, text, masks, d, unstated, skip + want, day0, count
+                backend, query, text, plan, d, unstated, skip + want, day0, count
             )
-            for activity_id, first_ts in ids[skip : skip + want]:
+            for activity_id, first_ts, age_stated in ids[skip : skip + want]:
                 page.append(
                     (
                         Candidate(
@@ -461,7 +553,7 @@ def _aggregate(
                             "",
                             False,
                             0,
-                            not unstated,
+                            age_stated,
                             "",
                             d,
                         ),
@@ -477,14 +569,15 @@ def _first_on_day(
     backend: Backend,
     query: SearchQuery,
     text: TextQuery,
-    masks: tuple[int, int],
+    plan: DayPlan,
     day: int,
     unstated: int,
     limit: int,
     day0: date,
     size: int,
-) -> list[tuple[int, int]]:
-    """The first `limit` activities whose first matching day is `day`, in order of
+) -> list[tuple[int, int, bool]]:
+    """The first `limit` (activity, first start, age stated) whose first matching
+    day is `day`, in order of
     their first session that day (then id). A small group (`size` activities) is
     listed from the documents and its starts looked up by id; a large one is read
     from that day's sessions in start order, stopping once `limit` are found."""
@@ -494,67 +587,63 @@ def _first_on_day(
         date_to=day0 + timedelta(days=day),
     )
     doc_where, doc_params = backend.document_filters(query, text)
-    below_a, below_b = _bits_below(masks, day)
-    at_a, at_b = _day_bits(day)
     stated = "(d.age_min IS NOT NULL OR d.age_max IS NOT NULL)"
     if size <= SMALL_GROUP:
         where, params = backend.activity_filters(query)
-        where += [
-            f"(d.days_a & {below_a}) = 0",
-            f"(d.days_b & {below_b}) = 0",
-            f"((d.days_a & {at_a}) != 0 OR (d.days_b & {at_b}) != 0)",
-            *doc_where,
-        ]
+        where += [plan.first_day_sql(day), *doc_where]
         if query.age is not None:
             where.append(f"NOT {stated}" if unstated else stated)
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT d.activity_id FROM search_searchdocument d "
+                f"SELECT d.activity_id, {stated} FROM search_searchdocument d "
                 f"WHERE {' AND '.join(where)}",
                 [*params, *doc_params],
             )
-            ids = [int(row[0]) for row in cursor.fetchall()]
-        starts = backend.first_starts(narrow, text, ids)
+            ages = {int(row[0]): bool(row[1]) for row in cursor.fetchall()}
+        starts = backend.first_starts(narrow, text, list(ages))
         ordered = sorted((ts, activity_id) for activity_id, ts in starts.items())
-        return [(activity_id, ts) for ts, activity_id in ordered[:limit]]
+        return [(a, ts, ages[a]) for ts, a in ordered[:limit]]
     where, params = backend.session_filters(narrow, text, documents=False)
-    where += [
-        f"(d.days_a & {below_a}) = 0",
-        f"(d.days_b & {below_b}) = 0",
-        *doc_where,
-    ]
+    # Sessions of `day` exist for every activity read here; the first-day test
+    # only has to rule out earlier days.
+    where += [plan.first_day_sql(day), *doc_where]
     if query.age is not None:
         where.append(f"NOT {stated}" if unstated else stated)
     sql = (
-        "SELECT s.activity_id, s.start_ts FROM search_searchsession s "
+        f"SELECT s.activity_id, s.start_ts, {stated} FROM search_searchsession s "
         "JOIN search_searchdocument d ON d.activity_id = s.activity_id "
         f"WHERE {' AND '.join(where)} ORDER BY s.start_ts, s.activity_id"
     )
-    found: dict[int, int] = {}
+    found: dict[int, tuple[int, int, bool]] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *doc_params])
         while len(found) < limit:
             rows = cursor.fetchmany(256)
             if not rows:
                 break
-            for activity_id, start_ts in rows:
-                found.setdefault(int(activity_id), int(start_ts))
+            for activity_id, start_ts, age_stated in rows:
+                if int(activity_id) not in found:
+                    found[int(activity_id)] = (
+                        int(activity_id),
+                        int(start_ts),
+                        bool(age_stated),
+                    )
                 if len(found) >= limit:
                     break
-    return list(found.items())
+    return list(found.values())
 
 
 def _find(
     backend: Backend, query: SearchQuery, text: TextQuery
 ) -> tuple[int, Facets, list[tuple[Candidate, float | None, float]]]:
     """(total, facets, the page in order)."""
-    masks = day_masks(query, index_day0())
-    if masks is not None:
-        aggregated = _aggregate(backend, query, text, masks)
+    plan = day_plan(query, index_day0())
+    if plan is not None:
+        aggregated = _aggregate(backend, query, text, plan)
         if aggregated is not None:
             return aggregated
         within = _within_radius(
-            query, text, _document_candidates(backend, query, text, masks)
+            query, text, _document_candidates(backend, query, text, plan)
         )
         page = _page_of_documents(backend, query, text, within)
         return len(within), facets([c for c, _, _ in within]), page
@@ -618,14 +707,14 @@ def clusters(
     x0, y0 = tile_xy(max_lat, min_lng)
     x1, y1 = tile_xy(min_lat, max_lng)
     shift = CELL_ZOOM - min(zoom + 2, CELL_ZOOM)
-    masks = day_masks(query, index_day0())
+    plan = day_plan(query, index_day0())
     if query.point is not None:
         # A radius is a circle: find the activities exactly, then place them.
-        if masks is not None:
+        if plan is not None:
             found = [
                 c
                 for c, _, _ in _within_radius(
-                    query, text, _document_candidates(backend, query, text, masks)
+                    query, text, _document_candidates(backend, query, text, plan)
                 )
             ]
         else:
@@ -643,19 +732,19 @@ def clusters(
                 entry[1] = min(entry[1], c.activity_id)
         places = [(x, y, n, first) for (x, y), (n, first) in by_place.items()]
         return _merge_places(places, shift)
-    if masks is not None:
+    if plan is not None:
         # One row per activity, and the index sorted by location: no big sort.
         where, params = backend.activity_filters(query)
         doc_where, doc_params = backend.document_filters(query, text)
         where = [
-            "((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)",
+            plan.member_sql(),
             "d.quad IS NOT NULL",
             "d.cell_x BETWEEN %s AND %s",
             "d.cell_y BETWEEN %s AND %s",
             *where,
             *doc_where,
         ]
-        params = [*masks, x0, x1, y0, y1, *params, *doc_params]
+        params = [x0, x1, y0, y1, *params, *doc_params]
         sql = f"""
             SELECT MIN(d.cell_x), MIN(d.cell_y), COUNT(*), MIN(d.activity_id)
             FROM search_searchdocument d WHERE {" AND ".join(where)}

@@ -181,30 +181,6 @@ class Backend:
             params.append(query.borough)
         return where, params
 
-    def document_candidates(
-        self, query: SearchQuery, text: TextQuery, mask_a: int, mask_b: int
-    ) -> list[tuple[Any, ...]]:
-        """Rows (id, days_a & mask_a, days_b & mask_b, borough, free, category
-        bits, age stated, title tokens, lat, lng) of documents with a session on a
-        masked day (and in the query's box): the whole answer for queries without
-        a time window."""
-        where, params = self.activity_filters(query)
-        doc_where, doc_params = self.document_filters(query, text)
-        where = ["((d.days_a & %s) != 0 OR (d.days_b & %s) != 0)", *where, *doc_where]
-        # Titles only matter for relevance; leaving them out lets a scan stay
-        # inside the covering index.
-        title = "d.title_tokens" if not text.empty else "''"
-        sql = f"""
-            SELECT d.activity_id, d.days_a & %s, d.days_b & %s, d.borough_id,
-                   d.is_free, d.category_bits,
-                   (d.age_min IS NOT NULL OR d.age_max IS NOT NULL), {title},
-                   d.lat, d.lng
-            FROM {DOC} d WHERE {" AND ".join(where)}
-        """
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [mask_a, mask_b, mask_a, mask_b, *params, *doc_params])
-            return cursor.fetchall()
-
     def first_starts(
         self,
         query: SearchQuery,

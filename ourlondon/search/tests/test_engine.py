@@ -1,5 +1,6 @@
 from dataclasses import replace
-from datetime import date, time, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -42,6 +43,7 @@ def same(a, b):
     assert [h.activity_id for h in a.hits] == [h.activity_id for h in b.hits]
     assert [h.next_starts for h in a.hits] == [h.next_starts for h in b.hits]
     assert [h.distance_km for h in a.hits] == [h.distance_km for h in b.hits]
+    assert [h.age_stated for h in a.hits] == [h.age_stated for h in b.hits]
     assert a.facets == b.facets
 
 
@@ -78,6 +80,7 @@ query_args = st.fixed_dictionaries(
         "time_from": st.sampled_from([time(9), time(15, 30), time(18)]),
         "time_to": st.sampled_from([time(19), time(23)]),
         "days": st.integers(0, 60),
+        "started_hours": st.integers(0, 40),
         "free": st.booleans(),
         "accessibility": st.lists(
             st.sampled_from(AccessibilityFeature.values), max_size=1
@@ -93,6 +96,11 @@ def build_query(args, today):
     args = dict(args)
     postcode = args.pop("postcode", None)
     days = args.pop("days", None)
+    started = args.pop("started_hours", None)
+    if started is not None:
+        # "Now" part-way through a day: sessions already started are not next.
+        midnight = datetime.combine(today, time(0), tzinfo=ZoneInfo("Europe/London"))
+        args["not_before"] = midnight + timedelta(hours=started, minutes=17)
     if postcode:
         found = lookup_postcode(postcode)
         args["lat"], args["lng"] = found.lat, found.lng
@@ -112,7 +120,7 @@ def build_query(args, today):
 
 
 @settings(
-    max_examples=150,
+    max_examples=300,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
