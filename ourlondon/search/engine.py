@@ -227,14 +227,16 @@ class DayPlan:
             f"OR {self.today_sql()})"
         )
 
-    def first_day_sql(self, day: int) -> str:
-        """True for documents whose first covered day with a session is `day`."""
+    def first_day_sql(self, day: int, today: str | None = None) -> str:
+        """True for documents whose first covered day with a session is `day`.
+        `today` may name a column already holding `today_sql()`."""
+        today = today or self.today_sql()
         if day == self.partial:
-            return self.today_sql()
+            return today
         below_a, below_b = _bits_below(self.masks, day)
         at_a, at_b = _day_bits(day)
         return (
-            f"(NOT {self.today_sql()} AND (d.days_a & {below_a}) = 0 AND "
+            f"(NOT {today} AND (d.days_a & {below_a}) = 0 AND "
             f"(d.days_b & {below_b}) = 0 AND ((d.days_a & {at_a}) != 0 OR "
             f"(d.days_b & {at_b}) != 0))"
         )
@@ -487,7 +489,7 @@ def _aggregate(
                 wa, wb = wa | a, wb | b
         today = ""
         if plan.partial is not None and (day0.weekday() + plan.partial) % 7 == weekday:
-            today = f" OR {plan.today_sql()}"
+            today = " OR d.today = 1"
         columns.append(
             f"SUM(CASE WHEN (d.days_a & {wa}) != 0 OR (d.days_b & {wb}) != 0{today} "
             "THEN 1 ELSE 0 END)"
@@ -495,18 +497,23 @@ def _aggregate(
     for unstated, d in groups:
         age = f"NOT {stated}" if unstated else stated
         age_clause = f"{age} AND " if query.age is not None else ""
-        columns.append(
-            f"SUM(CASE WHEN {age_clause}{plan.first_day_sql(d)} THEN 1 ELSE 0 END)"
-        )
+        first = plan.first_day_sql(d, today="(d.today = 1)")
+        columns.append(f"SUM(CASE WHEN {age_clause}{first} THEN 1 ELSE 0 END)")
     where, params = backend.activity_filters(query)
     doc_where, doc_params = backend.document_filters(query, text)
     where = [plan.member_sql(), *where, *doc_where]
     # "|| ''" keeps the planner off the borough index: walking it would fetch
     # every row from the table, where the covering index holds all we need.
-    sql = (
-        f"SELECT d.borough_id || '' AS b, {', '.join(columns)} "
-        f"FROM search_searchdocument d WHERE {' AND '.join(where)} GROUP BY b"
-    )
+    # The inner query tests "has a session in the rest of today" once per row;
+    # the outer CASEs only read the flag.
+    sql = f"""
+        SELECT d.borough_id || '' AS b, {", ".join(columns)} FROM (
+            SELECT d.borough_id, d.is_free, d.category_bits, d.days_a, d.days_b,
+                   d.age_min, d.age_max,
+                   CASE WHEN {plan.today_sql()} THEN 1 ELSE 0 END AS today
+            FROM search_searchdocument d WHERE {" AND ".join(where)}
+        ) d GROUP BY b
+    """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *doc_params])
         rows = cursor.fetchall()
