@@ -28,9 +28,11 @@ def home(request: HttpRequest) -> HttpResponse:
         {"value": value, "label": label, "count": counts.get(value, 0)}
         for value, label in Category.choices
     ]
-    boroughs = Borough.objects.annotate(
-        n=Count("venues__activities", distinct=True)
-    ).order_by("name")
+    boroughs = (
+        Borough.objects.defer("outline")
+        .annotate(n=Count("venues__activities", distinct=True))
+        .order_by("name")
+    )
     soon = (
         Occurrence.objects.public()
         .upcoming()
@@ -53,9 +55,9 @@ def home(request: HttpRequest) -> HttpResponse:
 @cache_control(public=True, max_age=60)
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = get_object_or_404(
-        Activity.public.select_related(
-            "organisation", "venue", "venue__borough"
-        ).prefetch_related("types", "schedules"),
+        Activity.public.select_related("organisation", "venue", "venue__borough")
+        .defer("venue__borough__outline")
+        .prefetch_related("types", "schedules"),
         pk=pk,
     )
     upcoming = activity.occurrences.upcoming().order_by("start")[:8]
