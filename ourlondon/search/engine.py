@@ -494,41 +494,62 @@ def _aggregate(
             f"SUM(CASE WHEN (d.days_a & {wa}) != 0 OR (d.days_b & {wb}) != 0{today} "
             "THEN 1 ELSE 0 END)"
         )
-    for unstated, d in groups:
-        age = f"NOT {stated}" if unstated else stated
-        age_clause = f"{age} AND " if query.age is not None else ""
-        first = plan.first_day_sql(d, today="(d.today = 1)")
-        columns.append(f"SUM(CASE WHEN {age_clause}{first} THEN 1 ELSE 0 END)")
     where, params = backend.activity_filters(query)
     doc_where, doc_params = backend.document_filters(query, text)
     where = [plan.member_sql(), *where, *doc_where]
+    mask_a, mask_b = plan.masks
+    # Each document's first covered day as one integer, grouped on, so counting
+    # per first day costs one GROUP BY rather than a CASE per day: -1 = the rest
+    # of today; a positive power of two = that bit of days_a; otherwise -(bit of
+    # days_b) - 1. The inner query tests "has a session later today" once per row.
     # "|| ''" keeps the planner off the borough index: walking it would fetch
     # every row from the table, where the covering index holds all we need.
-    # The inner query tests "has a session in the rest of today" once per row;
-    # the outer CASEs only read the flag.
     sql = f"""
-        SELECT d.borough_id || '' AS b, {", ".join(columns)} FROM (
+        SELECT d.borough_id || '' AS b, d.first_key, d.stated, {", ".join(columns)}
+        FROM (
             SELECT d.borough_id, d.is_free, d.category_bits, d.days_a, d.days_b,
-                   d.age_min, d.age_max,
-                   CASE WHEN {plan.today_sql()} THEN 1 ELSE 0 END AS today
-            FROM search_searchdocument d WHERE {" AND ".join(where)}
-        ) d GROUP BY b
+                   d.today,
+                   CASE WHEN d.today = 1 THEN -1
+                        WHEN (d.days_a & {mask_a}) != 0
+                        THEN (d.days_a & {mask_a}) & -(d.days_a & {mask_a})
+                        ELSE -((d.days_b & {mask_b}) & -(d.days_b & {mask_b})) - 1
+                   END AS first_key,
+                   {
+        "CASE WHEN " + stated + " THEN 1 ELSE 0 END" if query.age is not None else "1"
+    } AS stated
+            FROM (
+                SELECT d.borough_id, d.is_free, d.category_bits, d.days_a, d.days_b,
+                       d.age_min, d.age_max,
+                       CASE WHEN {plan.today_sql()} THEN 1 ELSE 0 END AS today
+                FROM search_searchdocument d WHERE {" AND ".join(where)}
+            ) d
+        ) d GROUP BY b, d.first_key, d.stated
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *doc_params])
         rows = cursor.fetchall()
-    width = 1 + 1 + 1 + len(CATEGORY_BIT) + 7 + len(groups)
-    totals = [0] * (width - 1)
+    totals = [0] * len(columns)
     borough: dict[str, int] = {}
+    by_group: dict[tuple[int, int], int] = {}
     for row in rows:
+        first_key, is_stated = int(row[1]), int(row[2])
+        if first_key == -1:
+            first_day = plan.partial if plan.partial is not None else 0
+        elif first_key > 0:
+            first_day = first_key.bit_length() - 1
+        else:
+            first_day = DAY_BITS + (-first_key - 1).bit_length() - 1
+        count = int(row[3])
+        group = (0 if is_stated else 1, first_day)
+        by_group[group] = by_group.get(group, 0) + count
         if row[0]:
-            borough[row[0]] = int(row[1])
-        for i, value in enumerate(row[1:]):
+            borough[row[0]] = borough.get(row[0], 0) + count
+        for i, value in enumerate(row[3:]):
             totals[i] += int(value or 0)
     total, free = totals[0], totals[1]
     cats = totals[2 : 2 + len(CATEGORY_BIT)]
     weekdays = totals[2 + len(CATEGORY_BIT) : 9 + len(CATEGORY_BIT)]
-    per_group = totals[9 + len(CATEGORY_BIT) :]
+    per_group = [by_group.get(group, 0) for group in groups]
     result_facets = Facets(
         category={v: n for v, n in zip(CATEGORY_BIT, cats, strict=True) if n},
         borough=dict(sorted(borough.items())),
