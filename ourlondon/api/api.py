@@ -142,13 +142,16 @@ def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 )
 def search_activities(
     request: HttpRequest, params: Query[SearchParams]
-) -> dict[str, Any]:
+) -> HttpResponse:
     """Activities matching the filters, a page at a time, with facet counts over
     all matches. Without `sort`, nearest first when a place is given, otherwise
     soonest first."""
     query = build_query(params)
     result = engine.search(query)
-    return {
+    # Serialised here rather than validated against SearchOut on every request
+    # (a quarter of the request's time): the representation is built to that
+    # schema, and the schemathesis test checks responses conform to it.
+    payload = {
         "total": result.total,
         "page": query.page,
         "page_size": query.page_size,
@@ -161,6 +164,10 @@ def search_activities(
             "free": result.facets.free,
         },
     }
+    return HttpResponse(
+        json.dumps(payload, separators=(",", ":")),
+        content_type="application/json; charset=utf-8",
+    )
 
 
 @api.get(
