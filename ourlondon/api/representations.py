@@ -1,7 +1,7 @@
 """Activities as the API shows them: engine hits joined to catalogue rows.
 
-The engine returns ids in order; this module loads one page of activities in one
-query (plus the prefetch of their types and one query for session ends), keeps
+The engine returns ids in order, with each hit's next sessions; this module loads
+one page of activities in one query (plus the prefetch of their types), keeps
 the engine's order, and shapes each row as `schemas.ActivityOut`.
 
 Datetimes are sent as ISO 8601 in Europe/London local time with the UTC offset
@@ -11,33 +11,20 @@ reader expects, unambiguous across the clock changes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
 
-from ourlondon.catalogue.models import Activity, Occurrence
+from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.queries import ActivityQuerySet
 from ourlondon.search.query import LONDON, Hit
 
 
 def london_iso(moment: datetime) -> str:
     return moment.astimezone(LONDON).isoformat()
-
-
-def _session_ends(
-    starts: Iterable[tuple[int, datetime]],
-) -> dict[tuple[int, datetime], datetime]:
-    """The end of each (activity, start) session, in one query."""
-    pairs = list(starts)
-    if not pairs:
-        return {}
-    rows = Occurrence.objects.filter(
-        activity_id__in={a for a, _ in pairs}, start__in={s for _, s in pairs}
-    ).values_list("activity_id", "start", "end")
-    return {(a, s): e for a, s, e in rows}
 
 
 def activity_queryset() -> ActivityQuerySet:
@@ -111,17 +98,12 @@ def represent_hits(
     """
     ids = [hit.activity_id for hit in hits]
     activities = {a.pk: a for a in activity_queryset().filter(pk__in=ids)}
-    ends = _session_ends(
-        (hit.activity_id, start) for hit in hits for start in hit.next_starts
-    )
     return [
         represent(
             activities[hit.activity_id],
             request=request,
             distance_km=hit.distance_km,
-            occurrences=[
-                (start, ends.get((hit.activity_id, start))) for start in hit.next_starts
-            ],
+            occurrences=list(zip(hit.next_starts, hit.next_ends, strict=True)),
         )
         for hit in hits
         if hit.activity_id in activities

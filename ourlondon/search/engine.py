@@ -190,6 +190,7 @@ class DayPlan:
 
     mask_a: int
     mask_b: int
+    day0: date
     partial: int | None = None
     lo: int = 0
     hi: int = 0
@@ -269,7 +270,7 @@ def day_plan(query: SearchQuery, day0: date) -> DayPlan | None:
         mask_a, mask_b = mask_a | a, mask_b | b
     if partial is not None and partial > last:
         partial = None
-    return DayPlan(mask_a, mask_b, partial, lo, hi)
+    return DayPlan(mask_a, mask_b, day0, partial, lo, hi)
 
 
 def _document_rows(
@@ -303,7 +304,7 @@ def _document_candidates(
 ) -> list[Candidate]:
     if plan.empty:
         return []
-    day0 = index_day0()
+    day0 = plan.day0
     patterns: dict[tuple[int, int, int], tuple[int, int]] = {}
 
     def describe(a: int, b: int, today: int) -> tuple[int, int]:
@@ -362,6 +363,7 @@ def _page_of_documents(
     backend: Backend,
     query: SearchQuery,
     text: TextQuery,
+    plan: DayPlan,
     kept: list[tuple[Candidate, float | None, float]],
 ) -> list[tuple[Candidate, float | None, float]]:
     """The page, in exact order, fetching exact next starts only where needed.
@@ -393,7 +395,7 @@ def _page_of_documents(
     group = [kept[index] for _, index in keys[low:high]]
     # The group's next sessions all fall on its first days: ask the sessions of
     # just those days, a narrow range the start_ts index answers quickly.
-    day0 = index_day0()
+    day0 = plan.day0
     first_days = [c.first_day for c, _, _ in group]
     narrow = replace(
         query,
@@ -473,7 +475,7 @@ def _aggregate(
     days = plan.days
     if not days or len(days) > MAX_AGGREGATE_DAYS:
         return None
-    day0 = index_day0()
+    day0 = plan.day0
     stated = "(d.age_min IS NOT NULL OR d.age_max IS NOT NULL)"
     groups = [(u, d) for u in ((0, 1) if query.age is not None else (0,)) for d in days]
     columns = ["COUNT(*)", "SUM(CASE WHEN d.is_free THEN 1 ELSE 0 END)"]
@@ -673,7 +675,7 @@ def _find(
         within = _within_radius(
             query, text, _document_candidates(backend, query, text, plan)
         )
-        page = _page_of_documents(backend, query, text, within)
+        page = _page_of_documents(backend, query, text, plan, within)
         return len(within), facets([c for c, _, _ in within]), page
     ranked = rank(query, text, backend.candidates(query, text))
     start = (query.page - 1) * query.page_size
@@ -699,7 +701,10 @@ def search(query: SearchQuery) -> SearchResult:
         Hit(
             activity_id=c.activity_id,
             next_starts=tuple(
-                datetime.fromtimestamp(ts, tz=UTC) for ts in starts[c.activity_id]
+                datetime.fromtimestamp(ts, tz=UTC) for ts, _ in starts[c.activity_id]
+            ),
+            next_ends=tuple(
+                datetime.fromtimestamp(te, tz=UTC) for _, te in starts[c.activity_id]
             ),
             distance_km=None if distance is None else round(distance, 3),
             age_stated=c.age_stated,

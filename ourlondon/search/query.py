@@ -215,6 +215,7 @@ class Hit:
 
     activity_id: int
     next_starts: tuple[datetime, ...]
+    next_ends: tuple[datetime, ...]  # the same sessions' ends
     distance_km: float | None
     age_stated: bool
     score: float = 0.0

@@ -21,15 +21,17 @@ from ourlondon.search.text import index_tokens, parse_text_query
 LONDON = ZoneInfo("Europe/London")
 
 
-def _sessions(query: SearchQuery, activity_id: int) -> Iterator[datetime]:
-    for start in (
+def _sessions(
+    query: SearchQuery, activity_id: int
+) -> Iterator[tuple[datetime, datetime]]:
+    for start, end in (
         Occurrence.objects.filter(
             activity_id=activity_id,
             start__gte=query.start_utc,
             start__lt=query.end_utc,
         )
         .order_by("start", "pk")
-        .values_list("start", flat=True)
+        .values_list("start", "end")
     ):
         local = start.astimezone(LONDON)
         if query.weekdays and local.weekday() not in query.weekdays:
@@ -38,13 +40,13 @@ def _sessions(query: SearchQuery, activity_id: int) -> Iterator[datetime]:
             continue
         if query.time_to and local.time().replace(second=0) > query.time_to:
             continue
-        yield start
+        yield start, end
 
 
 def reference_search(query: SearchQuery) -> SearchResult:
     text = parse_text_query(query.text)
     candidates: list[Candidate] = []
-    starts: dict[int, list[datetime]] = {}
+    starts: dict[int, list[tuple[datetime, datetime]]] = {}
     activities = Activity.public.select_related(
         "organisation", "venue"
     ).prefetch_related("types")
@@ -80,12 +82,12 @@ def reference_search(query: SearchQuery) -> SearchResult:
             continue
         starts[a.pk] = sessions
         day_bits = 0
-        for s in sessions:
+        for s, _ in sessions:
             day_bits |= 1 << s.astimezone(LONDON).weekday()
         candidates.append(
             Candidate(
                 activity_id=a.pk,
-                next_start_ts=int(sessions[0].timestamp()),
+                next_start_ts=int(sessions[0][0].timestamp()),
                 day_bits=day_bits,
                 lat=a.venue.lat if a.venue else None,
                 lng=a.venue.lng if a.venue else None,
@@ -104,7 +106,11 @@ def reference_search(query: SearchQuery) -> SearchResult:
             activity_id=c.activity_id,
             next_starts=tuple(
                 datetime.fromtimestamp(int(s.timestamp()), tz=UTC)
-                for s in starts[c.activity_id][:NEXT_OCCURRENCES]
+                for s, _ in starts[c.activity_id][:NEXT_OCCURRENCES]
+            ),
+            next_ends=tuple(
+                datetime.fromtimestamp(int(e.timestamp()), tz=UTC)
+                for _, e in starts[c.activity_id][:NEXT_OCCURRENCES]
             ),
             distance_km=None if d is None else round(d, 3),
             age_stated=c.age_stated,

@@ -267,8 +267,8 @@ class Backend:
 
     def next_starts(
         self, query: SearchQuery, activity_ids: Sequence[int], limit: int
-    ) -> dict[int, list[int]]:
-        """The first `limit` matching session starts of each activity."""
+    ) -> dict[int, list[tuple[int, int]]]:
+        """The first `limit` matching sessions (start, end) of each activity."""
         if not activity_ids:
             return {}
         where, params = self.session_filters(
@@ -278,16 +278,16 @@ class Backend:
         where.append(f"s.activity_id IN ({', '.join(['%s'] * len(ids))})")
         params.extend(ids)
         sql = f"""
-            SELECT activity_id, start_ts FROM (
-                SELECT s.activity_id, s.start_ts, ROW_NUMBER() OVER (
+            SELECT activity_id, start_ts, end_ts FROM (
+                SELECT s.activity_id, s.start_ts, s.end_ts, ROW_NUMBER() OVER (
                     PARTITION BY s.activity_id ORDER BY s.start_ts, s.occurrence_id
                 ) AS n
                 FROM {SESSION} s WHERE {" AND ".join(where)}
             ) ranked WHERE n <= %s ORDER BY activity_id, start_ts
         """
-        result: dict[int, list[int]] = {i: [] for i in ids}
+        result: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
         with connection.cursor() as cursor:
             cursor.execute(sql, [*params, limit])
-            for activity_id, start_ts in cursor.fetchall():
-                result[int(activity_id)].append(int(start_ts))
+            for activity_id, start_ts, end_ts in cursor.fetchall():
+                result[int(activity_id)].append((int(start_ts), int(end_ts)))
         return result

@@ -44,6 +44,7 @@ def same(a, b):
     assert [h.next_starts for h in a.hits] == [h.next_starts for h in b.hits]
     assert [h.distance_km for h in a.hits] == [h.distance_km for h in b.hits]
     assert [h.age_stated for h in a.hits] == [h.age_stated for h in b.hits]
+    assert [h.next_ends for h in a.hits] == [h.next_ends for h in b.hits]
     assert a.facets == b.facets
 
 
