@@ -106,20 +106,9 @@ class Backend:
         if query.time_to is not None:
             where.append("s.minute <= %s")
             params.append(query.time_to.hour * 60 + query.time_to.minute)
-        if query.free:
-            where.append("s.is_free")
-        if query.age is not None:
-            where.append("(s.age_min IS NULL OR s.age_min <= %s)")
-            where.append("(s.age_max IS NULL OR s.age_max >= %s)")
-            params.extend([query.age, query.age])
-        if query.categories:
-            from ourlondon.search.indexing import category_bits
-
-            where.append("(s.category_bits & %s) != 0")
-            params.append(category_bits(query.categories))
-        if query.borough:
-            where.append("s.borough_id = %s")
-            params.append(query.borough)
+        copied, copied_params = self.activity_filters(query, alias="s")
+        where += copied
+        params += copied_params
         doc_where, params_doc = (
             self.document_filters(query, text) if documents else ([], [])
         )
@@ -161,23 +150,26 @@ class Backend:
             params_doc.extend(extra)
         return doc_where, params_doc
 
-    def activity_filters(self, query: SearchQuery) -> tuple[list[str], list[Any]]:
-        """The filters sessions carry, applied to the document table `d`."""
+    def activity_filters(
+        self, query: SearchQuery, *, alias: str = "d"
+    ) -> tuple[list[str], list[Any]]:
+        """The activity filters that both tables carry (free, age, categories,
+        borough), on the document table `d` or the session table `s`."""
         where: list[str] = []
         params: list[Any] = []
         if query.free:
-            where.append("d.is_free")
+            where.append(f"{alias}.is_free")
         if query.age is not None:
-            where.append("(d.age_min IS NULL OR d.age_min <= %s)")
-            where.append("(d.age_max IS NULL OR d.age_max >= %s)")
+            where.append(f"({alias}.age_min IS NULL OR {alias}.age_min <= %s)")
+            where.append(f"({alias}.age_max IS NULL OR {alias}.age_max >= %s)")
             params.extend([query.age, query.age])
         if query.categories:
             from ourlondon.search.indexing import category_bits
 
-            where.append("(d.category_bits & %s) != 0")
+            where.append(f"({alias}.category_bits & %s) != 0")
             params.append(category_bits(query.categories))
         if query.borough:
-            where.append("d.borough_id = %s")
+            where.append(f"{alias}.borough_id = %s")
             params.append(query.borough)
         return where, params
 
