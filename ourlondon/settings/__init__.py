@@ -116,7 +116,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the web workers) carry on while a writer (an import or
     # load_demo) commits; IMMEDIATE transactions avoid "database is locked" on the
     # read-then-write upgrade; a busy timeout waits instead of failing.
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # Connections are kept between requests (DB_CONN_MAX_AGE) so each worker
+    # thread keeps its warm page cache instead of reopening the file per request.
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
     DATABASES["default"]["OPTIONS"] = {
         "init_command": (
