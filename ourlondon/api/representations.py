@@ -1,8 +1,9 @@
-"""Activities as the API shows them: engine hits joined to catalogue rows.
+"""Activities as the API shows them.
 
-The engine returns ids in order, with each hit's next sessions; this module loads
-one page of activities in one query (plus the prefetch of their types), keeps
-the engine's order, and shapes each row as `schemas.ActivityOut`.
+The engine returns ids in order, with each hit's next sessions; a page of results
+is their cards from the search index (one query) plus what depends on the
+request, shaped as `schemas.ActivityOut`. The detail view builds the same card
+from the live catalogue rows (`search/cards.py`), so the two always agree.
 
 Datetimes are sent as ISO 8601 in Europe/London local time with the UTC offset
 (`2026-07-04T18:00:00+01:00`): the same instant as UTC, but the wall-clock time a
@@ -11,6 +12,7 @@ reader expects, unambiguous across the clock changes.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -20,6 +22,8 @@ from django.urls import reverse
 
 from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.queries import ActivityQuerySet
+from ourlondon.search.cards import build_card
+from ourlondon.search.models import SearchDocument
 from ourlondon.search.query import LONDON, Hit
 
 
@@ -38,43 +42,16 @@ def activity_queryset() -> ActivityQuerySet:
 
 
 def represent(
-    activity: Activity,
+    card: dict[str, Any],
     *,
     request: HttpRequest,
     distance_km: float | None = None,
     occurrences: Sequence[tuple[datetime, datetime | None]] = (),
 ) -> dict[str, Any]:
-    """One activity as `ActivityOut` (a plain dict, ready for the schema)."""
-    venue = activity.venue
-    types = sorted(activity.types.all(), key=lambda t: (t.label, t.slug))
+    """An activity's card (search/cards.py) with what depends on the request."""
     return {
-        "id": activity.pk,
-        "title": activity.title,
-        "organisation": {
-            "id": activity.organisation.pk,
-            "name": activity.organisation.name,
-        },
-        "venue": None
-        if venue is None
-        else {
-            "id": venue.pk,
-            "name": venue.name,
-            "address": venue.address,
-            "postcode": venue.postcode,
-            "borough": {"gss_code": venue.borough.gss_code, "name": venue.borough.name},
-        },
-        "is_online": activity.is_online,
-        "lat": venue.lat if venue is not None else None,
-        "lng": venue.lng if venue is not None else None,
+        **card,
         "distance_km": distance_km,
-        "age_min": activity.age_min,
-        "age_max": activity.age_max,
-        "age_stated": activity.age_stated,
-        "categories": sorted({t.category for t in types}),
-        "activity_types": [
-            {"slug": t.slug, "label": t.label, "uri": t.uri} for t in types
-        ],
-        "free": activity.is_free,
         "next_occurrences": [
             {
                 "start": london_iso(start),
@@ -83,7 +60,7 @@ def represent(
             for start, end in occurrences
         ],
         "url": request.build_absolute_uri(
-            reverse("web:activity-detail", args=[activity.pk])
+            reverse("web:activity-detail", args=[card["id"]])
         ),
     }
 
@@ -91,22 +68,28 @@ def represent(
 def represent_hits(
     hits: Sequence[Hit], *, request: HttpRequest
 ) -> list[dict[str, Any]]:
-    """The page of results, in the engine's order.
+    """The page of results, in the engine's order, from the cards stored in the
+    search index (one query).
 
     An activity unpublished since the index was built is left out rather than
     shown: the page is then one shorter until the index catches up.
     """
     ids = [hit.activity_id for hit in hits]
-    activities = {a.pk: a for a in activity_queryset().filter(pk__in=ids)}
+    cards = dict(
+        SearchDocument.objects.filter(activity_id__in=ids).values_list(
+            "activity_id", "card"
+        )
+    )
+    public = set(Activity.public.filter(pk__in=ids).values_list("pk", flat=True))
     return [
         represent(
-            activities[hit.activity_id],
+            json.loads(cards[hit.activity_id]),
             request=request,
             distance_km=hit.distance_km,
             occurrences=list(zip(hit.next_starts, hit.next_ends, strict=True)),
         )
         for hit in hits
-        if hit.activity_id in activities
+        if hit.activity_id in cards and hit.activity_id in public
     ]
 
 
@@ -117,7 +100,7 @@ def represent_detail(
     occurrences: Sequence[tuple[datetime, datetime | None]],
 ) -> dict[str, Any]:
     """One activity with everything its public page shows."""
-    data = represent(activity, request=request, occurrences=occurrences)
+    data = represent(build_card(activity), request=request, occurrences=occurrences)
     data.update(
         {
             "description": activity.description,

@@ -8,6 +8,7 @@ structures (FTS5/R*Tree on SQLite) through `search.backends`.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -21,6 +22,7 @@ from django.utils import timezone
 from ourlondon.catalogue.models import Activity, Occurrence
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.search.backends import get_backend
+from ourlondon.search.cards import build_card
 from ourlondon.search.geo import morton, tile_xy
 from ourlondon.search.models import (
     SearchDocument,
@@ -72,7 +74,8 @@ class IndexReport:
 
 def _public_activities(ids: Iterable[int] | None = None) -> Iterator[Activity]:
     queryset = (
-        Activity.public.select_related("organisation", "venue")
+        Activity.public.select_related("organisation", "venue", "venue__borough")
+        .defer("venue__borough__outline")
         .prefetch_related("types")
         .order_by("pk")
     )
@@ -101,6 +104,7 @@ def _document(activity: Activity, now: datetime) -> SearchDocument:
         category_bits=category_bits(t.category for t in types),
         access_bits=access_bits(features),
         type_slugs=" " + " ".join(sorted(t.slug for t in types)) + " ",
+        card=json.dumps(build_card(activity), separators=(",", ":")),
         indexed_at=now,
     )
 

@@ -46,6 +46,8 @@ class SearchDocument(models.Model):
     # are grouped by place, so clustering streams through an index, one group per
     # location, instead of sorting every activity.
     quad = models.BigIntegerField(null=True)
+    # What a list of results shows of it, as JSON text (search/cards.py).
+    card = models.TextField(default="{}")
     indexed_at = models.DateTimeField()
 
     class Meta:
