@@ -75,15 +75,21 @@ def represent_hits(
     shown: the page is then one shorter until the index catches up.
     """
     ids = [hit.activity_id for hit in hits]
-    cards = dict(
-        SearchDocument.objects.filter(activity_id__in=ids).values_list(
-            "activity_id", "card"
-        )
-    )
+    cards = {
+        activity_id: json.loads(card)
+        for activity_id, card in SearchDocument.objects.filter(
+            activity_id__in=ids
+        ).values_list("activity_id", "card")
+    }
     public = set(Activity.public.filter(pk__in=ids).values_list("pk", flat=True))
+    # Documents indexed before cards existed have an empty one until the next
+    # rebuild: build those from the catalogue rather than fail.
+    stale = [i for i in ids if i in public and not cards.get(i)]
+    for activity in activity_queryset().filter(pk__in=stale):
+        cards[activity.pk] = build_card(activity)
     return [
         represent(
-            json.loads(cards[hit.activity_id]),
+            cards[hit.activity_id],
             request=request,
             distance_km=hit.distance_km,
             occurrences=list(zip(hit.next_starts, hit.next_ends, strict=True)),

@@ -424,3 +424,14 @@ def test_openapi_document(client):
     document = response.json()
     assert document["openapi"].startswith("3.")
     assert document["info"]["title"] == "ourlondon API"
+
+
+def test_results_still_shown_when_the_index_predates_cards(client, listings):
+    from ourlondon.search.models import SearchDocument
+
+    _, expected = get(client, "/api/v1/activities")
+    SearchDocument.objects.update(card="{}")
+    # A different URL, so the server cache cannot answer.
+    _, body = get(client, "/api/v1/activities", page=1)
+    assert body["results"]
+    assert body["results"] == expected["results"]
