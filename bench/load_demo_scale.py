@@ -17,17 +17,14 @@ is migrated, reference data is loaded if missing, and the demo is replaced.
 from __future__ import annotations
 
 import argparse
-import os
-import secrets
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MANAGE = ROOT / "manage.py"
+from _common import MANAGE, bench_env, run_measured, run_setup
+
 TARGET_SECONDS = 300.0
 TARGET_RSS_MB = 1536.0
 TODAY = "2026-03-09"  # fixed, so every run writes the same rows
@@ -43,16 +40,6 @@ class Result:
     exit_code: int
 
 
-def run_setup(env: dict[str, str]) -> None:
-    """Migrate and load the reference data the demo needs."""
-    for command in (
-        ["migrate", "--verbosity", "0"],
-        ["load_geography", "--if-empty", "--verbosity", "0"],
-        ["load_vocabularies", "--if-empty", "--verbosity", "0"],
-    ):
-        subprocess.run([sys.executable, str(MANAGE), *command], env=env, check=True)
-
-
 def run_load_demo(env: dict[str, str], *, scale: int, quiet: bool) -> Result:
     """Run load_demo in a child process; time it and read its own rusage."""
     args = [
@@ -64,19 +51,14 @@ def run_load_demo(env: dict[str, str], *, scale: int, quiet: bool) -> Result:
         f"--today={TODAY}",
         f"--verbosity={0 if quiet else 1}",
     ]
-    started = time.perf_counter()
-    child = subprocess.Popen(args, env=env)
-    # wait4 returns the rusage of exactly this child (RUSAGE_CHILDREN would also
-    # include the setup processes).
-    _, status, usage = os.wait4(child.pid, 0)
-    seconds = time.perf_counter() - started
-    child.returncode = os.waitstatus_to_exitcode(status)
+    # Measures this child alone (see _common.run_measured), not the setup.
+    run = run_measured(args, env)
     return Result(
         scale=scale,
         occurrences=count_occurrences(env),
-        seconds=seconds,
-        peak_rss_mb=usage.ru_maxrss / 1024,  # kilobytes on Linux
-        exit_code=child.returncode,
+        seconds=run.seconds,
+        peak_rss_mb=run.peak_rss_mb,
+        exit_code=run.exit_code,
     )
 
 
@@ -137,13 +119,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     options = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="ourlondon-bench-") as tmp:
-        env = dict(os.environ)
-        env["DATABASE_URL"] = (
-            options.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+        env = bench_env(
+            options.database_url or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", tmp
         )
-        env.setdefault("SECRET_KEY", secrets.token_urlsafe(32))  # throwaway
-        env["OURLONDON_VAR_DIR"] = tmp
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
         where = "given database" if options.database_url else "fresh SQLite database"
         print(f"Setting up a {where} ...", flush=True)
         run_setup(env)
