@@ -218,11 +218,21 @@ def index_day0() -> date:
     return state.day0 if state else timezone.localdate()
 
 
-@transaction.atomic
 def rebuild_index(
     *, now: datetime | None = None, progress: Callable[[str], None] | None = None
 ) -> IndexReport:
-    """Replace the whole index with the current public catalogue."""
+    """Replace the whole index with the current public catalogue, in one
+    transaction; then let the database tidy up after it where it can."""
+    report = _rebuild_index(now=now, progress=progress)
+    if not connection.in_atomic_block:
+        get_backend().vacuum()
+    return report
+
+
+@transaction.atomic
+def _rebuild_index(
+    *, now: datetime | None, progress: Callable[[str], None] | None
+) -> IndexReport:
     started = timezone.now()
     now = now or started
     since = _index_window_start(now)

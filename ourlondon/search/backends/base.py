@@ -71,6 +71,9 @@ class Backend:
     def analyse(self) -> None:
         """Refresh planner statistics after a rebuild."""
 
+    def vacuum(self) -> None:
+        """Tidy up after a rebuild, outside any transaction."""
+
     # Queries -----------------------------------------------------------------
     def text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
         raise NotImplementedError
