@@ -23,7 +23,7 @@ from django.urls import reverse
 from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.queries import ActivityQuerySet
 from ourlondon.search.cards import build_card
-from ourlondon.search.models import SearchDocument
+from ourlondon.search.models import SearchCard
 from ourlondon.search.query import LONDON, Hit
 
 
@@ -77,13 +77,13 @@ def represent_hits(
     ids = [hit.activity_id for hit in hits]
     cards = {
         activity_id: json.loads(card)
-        for activity_id, card in SearchDocument.objects.filter(
+        for activity_id, card in SearchCard.objects.filter(
             activity_id__in=ids
         ).values_list("activity_id", "card")
     }
     public = set(Activity.public.filter(pk__in=ids).values_list("pk", flat=True))
-    # Documents indexed before cards existed have an empty one until the next
-    # rebuild: build those from the catalogue rather than fail.
+    # An index built before cards existed has none until its next rebuild:
+    # build those from the catalogue rather than fail.
     stale = [i for i in ids if i in public and not cards.get(i)]
     for activity in activity_queryset().filter(pk__in=stale):
         cards[activity.pk] = build_card(activity)

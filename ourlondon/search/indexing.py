@@ -25,6 +25,7 @@ from ourlondon.search.backends import get_backend
 from ourlondon.search.cards import build_card
 from ourlondon.search.geo import morton, tile_xy
 from ourlondon.search.models import (
+    SearchCard,
     SearchDocument,
     SearchIndexState,
     SearchSession,
@@ -104,7 +105,6 @@ def _document(activity: Activity, now: datetime) -> SearchDocument:
         category_bits=category_bits(t.category for t in types),
         access_bits=access_bits(features),
         type_slugs=" " + " ".join(sorted(t.slug for t in types)) + " ",
-        card=json.dumps(build_card(activity), separators=(",", ":")),
         indexed_at=now,
     )
 
@@ -199,6 +199,19 @@ def _write_terms() -> None:
     )
 
 
+def _read(
+    activities: Iterable[Activity], now: datetime
+) -> tuple[dict[int, SearchDocument], list[SearchCard]]:
+    """The documents and cards of these activities (not yet saved)."""
+    documents: dict[int, SearchDocument] = {}
+    cards: list[SearchCard] = []
+    for activity in activities:
+        documents[activity.pk] = _document(activity, now)
+        card = json.dumps(build_card(activity), separators=(",", ":"))
+        cards.append(SearchCard(activity_id=activity.pk, card=card))
+    return documents, cards
+
+
 def _write_documents(documents: Iterable[SearchDocument]) -> None:
     backend = get_backend()
     batch: list[SearchDocument] = []
@@ -242,13 +255,15 @@ def _rebuild_index(
     get_backend().clear()
     SearchIndexState.objects.all().delete()
     SearchIndexState.objects.create(day0=day0, built_at=now)
-    documents = {a.pk: _document(a, now) for a in _public_activities()}
+    SearchCard.objects.all().delete()
+    documents, cards = _read(_public_activities(), now)
     if progress:
         progress(f"{len(documents):,} activities read")
     sessions = _insert_sessions(_session_rows(documents, since, day0))
     if progress:
         progress(f"{sessions:,} sessions indexed")
     _write_documents(documents.values())
+    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
     _write_terms()
     get_backend().analyse()
     seconds = (timezone.now() - started).total_seconds()
@@ -271,9 +286,11 @@ def refresh_activities(
     SearchSession.objects.filter(activity_id__in=ids).delete()
     SearchDocument.objects.filter(activity_id__in=ids).delete()
     get_backend().remove_documents(ids)
-    documents = {a.pk: _document(a, now) for a in _public_activities(ids)}
+    SearchCard.objects.filter(activity_id__in=ids).delete()
+    documents, cards = _read(_public_activities(ids), now)
     _insert_sessions(_session_rows(documents, since, day0))
     _write_documents(documents.values())
+    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
     for doc in documents.values():
         for token in set(doc.tokens.split()):
             SearchTerm.objects.get_or_create(

@@ -46,8 +46,6 @@ class SearchDocument(models.Model):
     # are grouped by place, so clustering streams through an index, one group per
     # location, instead of sorting every activity.
     quad = models.BigIntegerField(null=True)
-    # What a list of results shows of it, as JSON text (search/cards.py).
-    card = models.TextField(default="{}")
     indexed_at = models.DateTimeField()
 
     class Meta:
@@ -128,6 +126,19 @@ class SearchSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id}@{self.start_ts}"
+
+
+class SearchCard(models.Model):
+    """What a list of results shows of an activity, as JSON text (search/cards.py).
+
+    Kept apart from SearchDocument so the rows searches read stay narrow.
+    """
+
+    activity_id = models.BigIntegerField(primary_key=True)
+    card = models.TextField()
+
+    def __str__(self) -> str:
+        return str(self.activity_id)
 
 
 class SearchIndexState(models.Model):

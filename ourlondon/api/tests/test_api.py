@@ -427,10 +427,10 @@ def test_openapi_document(client):
 
 
 def test_results_still_shown_when_the_index_predates_cards(client, listings):
-    from ourlondon.search.models import SearchDocument
+    from ourlondon.search.models import SearchCard
 
     _, expected = get(client, "/api/v1/activities")
-    SearchDocument.objects.update(card="{}")
+    SearchCard.objects.all().delete()
     # A different URL, so the server cache cannot answer.
     _, body = get(client, "/api/v1/activities", page=1)
     assert body["results"]
