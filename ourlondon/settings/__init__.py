@@ -1,7 +1,7 @@
 """Settings read from the environment (12-factor).
 
 Every variable read here is documented in `.env.example`; a test fails when one is
-not. `settings/test.py` only forces safe values on top of this module.
+not. `ourlondon/test_settings.py` only forces safe values on top of this module.
 """
 
 from __future__ import annotations

@@ -1,10 +1,16 @@
-"""Test settings: the environment's settings with safe values forced."""
+"""Test settings: the environment's settings with safe values forced.
+
+Outside the `ourlondon.settings` package on purpose: importing a module inside
+it would run the package's `__init__` (the real settings, which require a
+SECRET_KEY) before this file could provide a throwaway one.
+"""
 
 import os
 import tempfile
 from pathlib import Path
 
-os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+if not os.environ.get("SECRET_KEY"):
+    os.environ["SECRET_KEY"] = "test-only-not-secret"
 
 from ourlondon.settings import *  # noqa: E402,F403 (test settings extend the base)
 
