@@ -634,33 +634,44 @@ def _first_on_day(
         ordered = sorted((ts, activity_id) for activity_id, ts in starts.items())
         return [(a, ts, ages[a]) for ts, a in ordered[:limit]]
     where, params = backend.session_filters(narrow, text, documents=False)
-    # Sessions of `day` exist for every activity read here; the first-day test
-    # only has to rule out earlier days.
-    where += [plan.first_day_sql(day), *doc_where]
+    session_stated = "(s.age_min IS NOT NULL OR s.age_max IS NOT NULL)"
     if query.age is not None:
-        where.append(f"NOT {stated}" if unstated else stated)
-    sql = (
-        f"SELECT s.activity_id, s.start_ts, {stated} FROM search_searchsession s "
-        "JOIN search_searchdocument d ON d.activity_id = s.activity_id "
-        f"WHERE {' AND '.join(where)} ORDER BY s.start_ts, s.activity_id"
+        where.append(f"NOT {session_stated}" if unstated else session_stated)
+    # The document test is a correlated subquery, not a join, on purpose: the
+    # database must walk that day's sessions in start order and stop at the
+    # LIMIT, and a join lets PostgreSQL (misjudging the bit tests as very
+    # selective) start from the documents instead and sort thousands of rows.
+    check = " AND ".join([plan.first_day_sql(day), *doc_where])
+    where.append(
+        f"(SELECT {check} FROM search_searchdocument d "
+        "WHERE d.activity_id = s.activity_id)"
     )
-    found: dict[int, tuple[int, int, bool]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *doc_params])
-        while len(found) < limit:
-            rows = cursor.fetchmany(256)
-            if not rows:
-                break
-            for activity_id, start_ts, age_stated in rows:
-                if int(activity_id) not in found:
-                    found[int(activity_id)] = (
-                        int(activity_id),
-                        int(start_ts),
-                        bool(age_stated),
-                    )
-                if len(found) >= limit:
-                    break
-    return list(found.values())
+    sql = (
+        f"SELECT s.activity_id, s.start_ts, {session_stated} "
+        "FROM search_searchsession s "
+        f"WHERE {' AND '.join(where)} ORDER BY s.start_ts, s.activity_id LIMIT %s"
+    )
+    # An activity can have several sessions that day: read a few more rows than
+    # activities wanted, and more again in the rare case that was not enough. The
+    # LIMIT lets PostgreSQL walk sessions in start order and stop early.
+    rows_wanted = 4 * limit + 64
+    while True:
+        found: dict[int, tuple[int, int, bool]] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, *doc_params, rows_wanted])
+            rows = cursor.fetchall()
+        for activity_id, start_ts, age_stated in rows:
+            if int(activity_id) not in found:
+                found[int(activity_id)] = (
+                    int(activity_id),
+                    int(start_ts),
+                    bool(age_stated),
+                )
+            if len(found) >= limit:
+                return list(found.values())
+        if len(rows) < rows_wanted:
+            return list(found.values())
+        rows_wanted *= 4
 
 
 def _find(
