@@ -641,11 +641,21 @@ def _first_on_day(
     # database must walk that day's sessions in start order and stop at the
     # LIMIT, and a join lets PostgreSQL (misjudging the bit tests as very
     # selective) start from the documents instead and sort thousands of rows.
-    check = " AND ".join([plan.first_day_sql(day), *doc_where])
+    # The text test stays outside, as a set of ids found once.
+    other_where, other_params = backend.document_filters(query, TextQuery(groups=()))
+    check = " AND ".join([plan.first_day_sql(day), *other_where])
     where.append(
         f"(SELECT {check} FROM search_searchdocument d "
         "WHERE d.activity_id = s.activity_id)"
     )
+    text_params: list[Any] = []
+    if not text.empty:
+        clause, text_params = backend.text_condition(text)
+        where.append(
+            "s.activity_id IN (SELECT d.activity_id FROM search_searchdocument d "
+            f"WHERE {clause})"
+        )
+    doc_params = [*other_params, *text_params]
     sql = (
         f"SELECT s.activity_id, s.start_ts, {session_stated} "
         "FROM search_searchsession s "
