@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy .
-	SECRET_KEY=check $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=check DATABASE_URL=sqlite://:memory: $(PY) manage.py makemigrations --check --dry-run
 
 test-sqlite: $(STAMP)
 	DATABASE_URL= $(VENV)/bin/pytest -q -p no:cacheprovider
