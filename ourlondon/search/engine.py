@@ -214,18 +214,34 @@ class DayPlan:
         ]
         return found
 
-    def today_sql(self) -> str:
+    def today_sql(self, *, per_document: bool = False) -> str:
+        """True for documents with a session in [lo, hi) of the partial day.
+
+        Only documents whose bit for that day is set can have one, so the bit is
+        tested first. `per_document` probes each such document's sessions by
+        index, cheapest when few documents are tested (a place or a word has
+        narrowed them); otherwise the day's remaining sessions are listed once.
+        """
         if self.partial is None:
             return "(1 = 0)"
+        bit_a, bit_b = _day_bits(self.partial)
+        has_day = f"((d.days_a & {bit_a}) != 0 OR (d.days_b & {bit_b}) != 0)"
+        if per_document:
+            return (
+                f"({has_day} AND EXISTS (SELECT 1 FROM search_searchsession s "
+                "WHERE s.activity_id = d.activity_id AND "
+                f"s.start_ts >= {self.lo} AND s.start_ts < {self.hi}))"
+            )
         return (
-            "(d.activity_id IN (SELECT s.activity_id FROM search_searchsession s "
-            f"WHERE s.start_ts >= {self.lo} AND s.start_ts < {self.hi}))"
+            f"({has_day} AND d.activity_id IN (SELECT s.activity_id FROM "
+            f"search_searchsession s WHERE s.start_ts >= {self.lo} AND "
+            f"s.start_ts < {self.hi}))"
         )
 
-    def member_sql(self) -> str:
+    def member_sql(self, *, per_document: bool = False) -> str:
         return (
             f"((d.days_a & {self.mask_a}) != 0 OR (d.days_b & {self.mask_b}) != 0 "
-            f"OR {self.today_sql()})"
+            f"OR {self.today_sql(per_document=per_document)})"
         )
 
     def first_day_sql(self, day: int, today: str | None = None) -> str:
@@ -285,14 +301,19 @@ def _document_rows(
     # Titles only matter for relevance; leaving them out lets a scan stay inside
     # the covering index.
     title = "d.title_tokens" if not text.empty else "''"
-    today = plan.today_sql()
+    # Documents here are few enough (a place, a word or a borough narrowed them)
+    # that probing each one's sessions beats listing all of today's.
+    narrowed = query.point is not None or not text.empty or bool(query.borough)
+    today = plan.today_sql(per_document=narrowed)
     sql = f"""
         SELECT d.activity_id, d.days_a & {plan.mask_a}, d.days_b & {plan.mask_b},
                d.borough_id, d.is_free, d.category_bits,
                (d.age_min IS NOT NULL OR d.age_max IS NOT NULL), {title},
                d.lat, d.lng, CASE WHEN {today} THEN 1 ELSE 0 END
         FROM search_searchdocument d
-        WHERE {" AND ".join([plan.member_sql(), *where, *doc_where])}
+        WHERE {
+        " AND ".join([plan.member_sql(per_document=narrowed), *where, *doc_where])
+    }
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [*params, *doc_params])
