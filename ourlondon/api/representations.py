@@ -12,7 +12,6 @@ reader expects, unambiguous across the clock changes.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -22,8 +21,7 @@ from django.urls import reverse
 
 from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.queries import ActivityQuerySet
-from ourlondon.search.cards import build_card
-from ourlondon.search.models import SearchCard
+from ourlondon.search.cards import build_card, public_cards
 from ourlondon.search.query import LONDON, Hit
 
 
@@ -74,19 +72,7 @@ def represent_hits(
     An activity unpublished since the index was built is left out rather than
     shown: the page is then one shorter until the index catches up.
     """
-    ids = [hit.activity_id for hit in hits]
-    cards = {
-        activity_id: json.loads(card)
-        for activity_id, card in SearchCard.objects.filter(
-            activity_id__in=ids
-        ).values_list("activity_id", "card")
-    }
-    public = set(Activity.public.filter(pk__in=ids).values_list("pk", flat=True))
-    # An index built before cards existed has none until its next rebuild:
-    # build those from the catalogue rather than fail.
-    stale = [i for i in ids if i in public and not cards.get(i)]
-    for activity in activity_queryset().filter(pk__in=stale):
-        cards[activity.pk] = build_card(activity)
+    cards = public_cards([hit.activity_id for hit in hits])
     return [
         represent(
             cards[hit.activity_id],
@@ -95,7 +81,7 @@ def represent_hits(
             occurrences=list(zip(hit.next_starts, hit.next_ends, strict=True)),
         )
         for hit in hits
-        if hit.activity_id in cards and hit.activity_id in public
+        if hit.activity_id in cards
     ]
 
 

@@ -18,6 +18,7 @@ from ourlondon.catalogue.models import (
     Activity,
     ActivityType,
     HolidayPeriod,
+    ListingReport,
     Occurrence,
     Organisation,
     Schedule,
@@ -177,3 +178,29 @@ class OccurrenceAdmin(admin.ModelAdmin[Occurrence]):
 class HolidayPeriodAdmin(admin.ModelAdmin[HolidayPeriod]):
     list_display = ["name", "start_date", "end_date"]
     date_hierarchy = "start_date"
+
+
+@admin.register(ListingReport)
+class ListingReportAdmin(admin.ModelAdmin[ListingReport]):
+    """Reports from the public "report a problem" form."""
+
+    list_display = ["created_at", "reason", "activity", "status"]
+    list_filter = ["status", "reason"]
+    search_fields = ["activity__title", "details"]
+    list_select_related = ["activity"]
+    raw_id_fields = ["activity"]
+    readonly_fields = ["activity", "reason", "details", "created_at"]
+    actions = ["mark_resolved"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[ListingReport]:
+        # Open reports first, newest first; the reason filter finds safeguarding.
+        return super().get_queryset(request).order_by("status", "-created_at")
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Mark the selected reports resolved")
+    def mark_resolved(
+        self, request: HttpRequest, queryset: QuerySet[ListingReport]
+    ) -> None:
+        queryset.update(status=ListingReport.Status.RESOLVED)

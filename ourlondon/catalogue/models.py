@@ -523,3 +523,39 @@ class Occurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.activity_id} at {self.start:%Y-%m-%d %H:%M}"
+
+
+class ListingReport(models.Model):
+    """ "Report a problem with this listing", from a public page, for moderators.
+
+    Anonymous on purpose: no account, no name, no address, no IP; only what the
+    person chose to write. A reply needs nothing more than fixing the listing.
+    """
+
+    class Reason(models.TextChoices):
+        SAFEGUARDING = "safeguarding", "I am worried about someone's safety"
+        WRONG = "wrong", "Some details are wrong"
+        NOT_RUNNING = "not-running", "It is not running any more"
+        INAPPROPRIATE = "inappropriate", "It is not suitable for young people"
+        OTHER = "other", "Something else"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        RESOLVED = "resolved", "Resolved"
+
+    activity = models.ForeignKey(
+        Activity, on_delete=models.CASCADE, related_name="reports"
+    )
+    reason = models.CharField(max_length=16, choices=Reason.choices)
+    details = models.TextField(max_length=2000, blank=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.OPEN
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["status", "created_at"], name="report_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} (activity {self.activity_id})"

@@ -8,6 +8,8 @@ builds the same card from the live rows, so list and detail always agree.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
 from ourlondon.catalogue.models import Activity
@@ -45,3 +47,31 @@ def build_card(activity: Activity) -> dict[str, Any]:
         ],
         "free": activity.is_free,
     }
+
+
+def public_cards(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The cards of those of `ids` that are public now, from the search index.
+
+    One query for the cards and one for which are still public: an activity
+    unpublished since the index was built is left out rather than shown. An
+    index built before cards existed has none until its next rebuild, so those
+    are built from the catalogue rather than fail.
+    """
+    from ourlondon.search.models import SearchCard
+
+    cards = {
+        activity_id: json.loads(card)
+        for activity_id, card in SearchCard.objects.filter(
+            activity_id__in=ids
+        ).values_list("activity_id", "card")
+    }
+    public = set(Activity.public.filter(pk__in=ids).values_list("pk", flat=True))
+    stale = [i for i in ids if i in public and not cards.get(i)]
+    for activity in (
+        Activity.public.select_related("organisation", "venue", "venue__borough")
+        .defer("venue__borough__outline")
+        .prefetch_related("types")
+        .filter(pk__in=stale)
+    ):
+        cards[activity.pk] = build_card(activity)
+    return {i: cards[i] for i in ids if i in public and i in cards}

@@ -99,6 +99,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ourlondon.web.context.site",
             ],
         },
     },
@@ -216,3 +217,19 @@ LOGGING = {
 OCCURRENCE_WINDOW_WEEKS = int(os.environ.get("OCCURRENCE_WINDOW_WEEKS", "12"))
 # Seconds API responses may be reused: Cache-Control max-age and the server cache.
 API_CACHE_SECONDS = int(os.environ.get("API_CACHE_SECONDS", "60"))
+
+# Public site ----------------------------------------------------------------
+# Where "Exit this page" (and Shift pressed three times) goes: a neutral site.
+QUICK_EXIT_URL = os.environ.get("QUICK_EXIT_URL", "") or "https://www.bbc.co.uk/weather"
+# Map tiles: a URL template for Leaflet, or empty for no tiles (the map still
+# shows borough outlines from our own data). Tests run with none.
+MAP_TILE_URL = os.environ.get(
+    "MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+)
+MAP_TILE_ATTRIBUTION = os.environ.get(
+    "MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> '
+    "contributors",
+)
+# "Report a problem with this listing": reports accepted per address per hour.
+REPORT_RATE = os.environ.get("REPORT_RATE", "") or "5/h"

@@ -4,6 +4,7 @@ from django.urls import reverse
 from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
+from ourlondon.search.indexing import rebuild_index
 
 pytestmark = pytest.mark.django_db
 
@@ -13,6 +14,7 @@ def listed_activity():
     activity = ActivityFactory.create(title="Hackney Street Dance", is_demo=True)
     ScheduleFactory.create(activity=activity, weekdays="MO,WE")
     materialise_activity(activity.pk)
+    rebuild_index()
     return activity
 
 
@@ -24,7 +26,9 @@ def test_home_answers_with_quick_exit_help_and_attribution(client, listed_activi
     assert "data-quick-exit" in html and "Exit this page" in html
     assert 'href="tel:08001111"' in html
     assert "Contains OS data © Crown copyright" in html
-    assert "Hackney Street Dance" in html
+    assert 'href="/help/"' in html
+    assert "1 activity for young people" in html
+    assert 'href="/search/?when=weekend"' in html
 
 
 def test_public_pages_set_no_cookies(client, listed_activity):
@@ -72,6 +76,9 @@ def test_healthz(client):
 
 
 def test_home_counts_only_public_activities(client, listed_activity):
-    ActivityFactory.create(status=Activity.Status.DRAFT)
+    draft = ActivityFactory.create(status=Activity.Status.DRAFT)
+    ScheduleFactory.create(activity=draft, weekdays="MO,WE")
+    materialise_activity(draft.pk)
+    rebuild_index()
     response = client.get("/")
     assert response.context["total"] == 1
