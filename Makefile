@@ -50,9 +50,10 @@ lint: $(STAMP)
 test-sqlite: $(STAMP)
 	DATABASE_URL= $(VENV)/bin/pytest -q -p no:cacheprovider
 
-# pytest-django creates (and drops) the throwaway database test_ourlondon.
+# pytest-django creates (and drops) the throwaway database test_ourlondon. The
+# browser tests serve their own SQLite site, so they run once, in the pass above.
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser"
 
 bench: $(STAMP) var/secret_key
 	$(PY) bench/load_demo_scale.py

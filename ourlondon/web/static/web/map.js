@@ -9,6 +9,7 @@
   if (!box) return;
   var data = box.dataset;
   var LONDON = [[51.28, -0.51], [51.70, 0.34]];
+  var SPACING = 50; // px between marker centres; the largest marker is 46 px
 
   function withLeaflet(then) {
     if (window.L) return then();
@@ -40,7 +41,7 @@
   function single(map) {
     var point = [parseFloat(data.lat), parseFloat(data.lng)];
     map.setView(point, 15);
-    L.marker(point, { icon: icon("", "pin", 18), title: data.title, alt: data.title }).addTo(map);
+    L.marker(point, { icon: icon("", "pin", 24), title: data.title, alt: data.title }).addTo(map);
     outlines(map);
   }
 
@@ -49,15 +50,32 @@
     var markers = L.layerGroup().addTo(map);
     var pending = null;
     function activityUrl(id) { return data.activityUrl.replace("/0/", "/" + id + "/"); }
+    // Cells from the server are a grid; near a grid line two can sit almost on
+    // top of each other. Merge any closer than a marker's width, biggest first,
+    // so every target stays clear of the others (WCAG 2.2 target size).
+    function spaced(cells) {
+      var placed = [];
+      cells.slice().sort(function (a, b) { return b.count - a.count; }).forEach(function (cell) {
+        var at = map.latLngToContainerPoint([cell.lat, cell.lng]);
+        for (var i = 0; i < placed.length; i++) {
+          if (placed[i].at.distanceTo(at) < SPACING) {
+            placed[i].cell = { lat: placed[i].cell.lat, lng: placed[i].cell.lng, count: placed[i].cell.count + cell.count, activity_id: null };
+            return;
+          }
+        }
+        placed.push({ at: at, cell: cell });
+      });
+      return placed.map(function (p) { return p.cell; });
+    }
     function draw(answer) {
       markers.clearLayers();
       var total = 0;
-      answer.cells.forEach(function (cell) {
+      spaced(answer.cells).forEach(function (cell) {
         total += cell.count;
         var marker;
         if (cell.count === 1 && cell.activity_id) {
           marker = L.marker([cell.lat, cell.lng], {
-            icon: icon("", "pin", 18), title: "Open this activity", alt: "Open this activity", keyboard: true
+            icon: icon("", "pin", 24), title: "Open this activity", alt: "Open this activity", keyboard: true
           });
           marker.on("click", function () { window.location.href = activityUrl(cell.activity_id); });
         } else {
