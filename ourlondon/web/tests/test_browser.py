@@ -324,3 +324,18 @@ def test_a_report_from_the_activity_page_is_thanked(page, site):
     page.fill("#id_details", "The time changed to 6pm")
     page.click("button[type=submit]")
     assert "your report has been sent" in page.inner_text("h1")
+
+
+def test_static_files_are_fingerprinted_and_cached_for_a_year(site):
+    with urllib.request.urlopen(site + "/") as response:
+        html = response.read().decode()
+    paths = re.findall(r'(?:href|src)="(/static/[^"]+)"', html)
+    assert paths
+    for path in paths:
+        # Named by content (web/site.3f2a9c1b7e4d.css), so they can never go stale.
+        assert re.search(r"\.[0-9a-f]{12}\.(css|js)$", path), path
+        with urllib.request.urlopen(site + path) as response:
+            cache = response.headers["Cache-Control"]
+        assert "immutable" in cache
+        age = re.search(r"max-age=(\d+)", cache)
+        assert age is not None and int(age.group(1)) >= 365 * 24 * 3600

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import re
 from html import unescape
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -280,3 +281,22 @@ def test_help_page_lists_the_numbers_as_phone_links(client):
     for number in ('tel:999"', 'tel:08001111"', 'tel:116123"'):
         assert number in html
     assert "Fearless" in html
+
+
+def test_a_list_page_with_its_css_and_scripts_is_within_60_kb_compressed(client):
+    from django.contrib.staticfiles import finders
+
+    from ourlondon.catalogue.demo import generate_demo
+    from ourlondon.search.indexing import rebuild_index
+
+    generate_demo(seed=7)
+    rebuild_index()
+    html = client.get(RESULTS, {"where": "E8 3AA", "radius_km": "5"}).content
+    assets = re.findall(r'(?:href|src)="/static/([^"]+\.(?:css|js))"', html.decode())
+    assert sorted(assets) == ["web/exit.js", "web/finder.js", "web/site.css"]
+    total = len(gzip.compress(html))
+    for name in assets:
+        path = finders.find(name)
+        assert isinstance(path, str)
+        total += len(gzip.compress(Path(path).read_bytes()))
+    assert total <= 60 * 1024

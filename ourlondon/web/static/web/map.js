@@ -130,6 +130,13 @@
     if (data.tiles) {
       L.tileLayer(data.tiles, { attribution: data.attribution, maxZoom: 18 }).addTo(map);
     }
-    if (data.clusters) results(map); else single(map);
+    if (data.clusters) {
+      results(map);
+      // On a phone the search form fills the first screen: someone who chose
+      // the map wants to see it.
+      if (window.innerWidth < 960) box.parentNode.scrollIntoView();
+    } else {
+      single(map);
+    }
   });
 })();
