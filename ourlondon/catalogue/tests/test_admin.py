@@ -23,6 +23,7 @@ pytestmark = pytest.mark.django_db
         "catalogue/venue",
         "catalogue/occurrence",
         "catalogue/holidayperiod",
+        "catalogue/listingreport",
         "core/borough",
         "core/postcode",
     ],
@@ -124,3 +125,18 @@ def test_activity_list_filters_by_category_and_borough(admin_client):
         {"types__category": "sport", "venue__borough__gss_code__exact": "E09000012"},
     )
     assert response.status_code == 200
+
+
+def test_moderators_can_resolve_reports_from_the_list(admin_client):
+    from ourlondon.catalogue.models import ListingReport
+
+    report = ListingReport.objects.create(
+        activity=ActivityFactory.create(), reason="safeguarding", details="worried"
+    )
+    response = admin_client.post(
+        "/staff/catalogue/listingreport/",
+        {"action": "mark_resolved", "_selected_action": [report.pk]},
+    )
+    assert response.status_code == 302
+    report.refresh_from_db()
+    assert report.status == ListingReport.Status.RESOLVED
