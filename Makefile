@@ -51,9 +51,9 @@ test-sqlite: $(STAMP)
 	DATABASE_URL= $(VENV)/bin/pytest -q -p no:cacheprovider
 
 # pytest-django creates (and drops) the throwaway database test_ourlondon. The
-# browser tests serve their own SQLite site, so they run once, in the pass above.
+# browser and process tests make their own SQLite site, so they run once, above.
 test-postgres: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser"
+	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser and not served"
 
 bench: $(STAMP) var/secret_key
 	$(PY) bench/load_demo_scale.py

@@ -94,6 +94,9 @@ class Organisation(models.Model):
         COUNCIL = "council", "Council or public body"
         FAITH = "faith", "Faith group"
         COMMUNITY = "community", "Unincorporated community group"
+        # Organisers named by an open-data feed, until a moderator or the
+        # organisation itself says what they are.
+        UNKNOWN = "unknown", "Not stated (from an open-data feed)"
 
     class Verification(models.TextChoices):
         UNVERIFIED = "unverified", "Not checked"
@@ -434,6 +437,9 @@ class Schedule(models.Model):
     )
     # Dates (ISO strings) on which a weekly session does not run.
     exceptions = models.JSONField(default=list, blank=True)
+    # The feed item this schedule came from (an OpenActive ScheduledSession's
+    # @id, say), so a re-import updates or removes exactly that schedule.
+    source_id = models.CharField(max_length=300, blank=True, db_index=True)
 
     class Meta:
         constraints = [

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "ourlondon.core",
     "ourlondon.catalogue",
     "ourlondon.search",
+    "ourlondon.ingest",
     "ourlondon.api",
     # django-ninja's templates and static Swagger UI, so /api/v1/docs loads
     # nothing from a CDN.

@@ -1,0 +1,1 @@
+"""Open-data feeds in: fetching safely, RPDE harvesting, mapping to the catalogue."""

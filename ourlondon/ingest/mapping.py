@@ -1,0 +1,306 @@
+"""OpenActive items into the catalogue: series → `Activity`, sessions → one-off
+`Schedule`s, weekly `eventSchedule`s → weekly `Schedule`s, places → `Venue`s,
+organisers → `Organisation`s.
+
+Each item is applied on its own (the caller wraps it in a savepoint): it either
+changes the catalogue completely or not at all and raises `Rejected` with the
+reason. Applying the same item twice changes nothing more (upserts keyed on the
+publisher's @ids), so a page harvested again after a crash is harmless.
+
+A session whose series has not arrived yet is kept as a `FeedItem` and applied
+when the series comes, from this feed or another.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.text import slugify
+
+from ourlondon.catalogue.models import (
+    Activity,
+    ActivityType,
+    Organisation,
+    Schedule,
+    Venue,
+)
+from ourlondon.catalogue.places import locate_venue
+from ourlondon.catalogue.recurrence import materialise_activity
+from ourlondon.catalogue.vocabulary import OPENACTIVE_ACCESSIBILITY
+from ourlondon.core.postcodes import (
+    PostcodeError,
+    PostcodeOutsideLondon,
+    lookup_postcode,
+)
+from ourlondon.ingest import openactive
+from ourlondon.ingest.models import Feed, FeedItem
+from ourlondon.ingest.openactive import LONDON, Invalid, Series, Session
+
+SOURCE = Activity.Source.OPENACTIVE
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, *, outside_london: bool = False) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.outside_london = outside_london
+
+
+class Pending(Exception):
+    """A session waiting for its series (not an error; kept and retried)."""
+
+
+def _organisation(series: Series, feed: Feed) -> Organisation:
+    name = series.organiser.name if series.organiser else feed.publisher
+    slug = ("oa-" + slugify(name))[:180] or "oa-organiser"
+    organisation, created = Organisation.objects.get_or_create(
+        slug=slug, defaults={"name": name[:200], "kind": Organisation.Kind.UNKNOWN}
+    )
+    if created and series.organiser:
+        organisation.website = series.organiser.url[:200]
+        organisation.public_phone = series.organiser.phone
+        organisation.save(update_fields=["website", "public_phone"])
+    return organisation
+
+
+def _venue(series: Series, organisation: Organisation) -> Venue | None:
+    place = series.place
+    if place is None:
+        if series.is_online:
+            return None
+        raise Rejected("The item has no location (and is not online).")
+    if not place.postcode:
+        raise Rejected("The location has no postcode.")
+    try:
+        lookup_postcode(place.postcode)
+    except PostcodeOutsideLondon as exc:
+        raise Rejected(
+            f"{place.postcode} is not in London.", outside_london=True
+        ) from exc
+    except PostcodeError as exc:
+        raise Rejected(f"Location: {exc}") from exc
+    try:
+        found = locate_venue(postcode=place.postcode, lat=place.lat, lng=place.lng)
+    except ValidationError:
+        # A pin outside London or far from its (London) postcode: publishers'
+        # pins are often rough, so the postcode's point stands in.
+        found = locate_venue(postcode=place.postcode)
+    name = place.name or place.address.split(",")[0] or found.postcode
+    venue = Venue.objects.filter(postcode=found.postcode, name__iexact=name).first()
+    if venue is None:
+        venue = Venue.objects.create(
+            name=name[:200],
+            address=place.address,
+            postcode=found.postcode,
+            lat=found.lat,
+            lng=found.lng,
+            borough_id=found.borough_code,
+            organisation=organisation,
+        )
+    return venue
+
+
+def _types(series: Series) -> list[ActivityType]:
+    types = list(ActivityType.objects.filter(uri__in=series.activity_uris))
+    if not types and series.activity_labels:
+        types = list(ActivityType.objects.filter(label__in=series.activity_labels))
+    if not types:
+        shown = ", ".join(series.activity_labels or series.activity_uris) or "none"
+        raise Rejected(
+            f"No activity from the OpenActive Activity List that we know ({shown})."
+        )
+    return types
+
+
+def upsert_series(series: Series, feed: Feed) -> Activity:
+    organisation = _organisation(series, feed)
+    venue = _venue(series, organisation)
+    types = _types(series)
+    accessibility = sorted(
+        {
+            str(OPENACTIVE_ACCESSIBILITY[uri])
+            for uri in series.accessibility_uris
+            if uri in OPENACTIVE_ACCESSIBILITY
+        }
+    )
+    fields = {
+        "title": series.title,
+        "description": series.description,
+        "organisation": organisation,
+        "venue": venue,
+        "is_online": venue is None,
+        "age_min": series.age_min,
+        "age_max": series.age_max,
+        "gender": series.gender,
+        "is_free": series.is_free,
+        "price": series.price,
+        "accessibility": accessibility,
+        "booking_url": series.url
+        if series.url.startswith(("http://", "https://"))
+        else "",
+        "status": Activity.Status.PUBLISHED,
+    }
+    activity = Activity.all_objects.filter(source=SOURCE, source_id=series.id).first()
+    if activity is None:
+        activity = Activity(source=SOURCE, source_id=series.id, **fields)
+    else:
+        for name, value in fields.items():
+            setattr(activity, name, value)
+    try:
+        activity.full_clean(exclude=["types"])
+    except ValidationError as exc:
+        raise Rejected("; ".join(exc.messages)) from exc
+    activity.save()
+    activity.types.set(types)
+    _weekly_schedules(activity, series)
+    for session in series.sessions:
+        _session_schedule(activity, session)
+    return activity
+
+
+def _weekly_schedules(activity: Activity, series: Series) -> None:
+    prefix = f"{series.id}#schedule"
+    keep = []
+    for index, weekly in enumerate(series.schedules):
+        source_id = f"{prefix}{index}"[:300]
+        keep.append(source_id)
+        Schedule.objects.update_or_create(
+            activity=activity,
+            source_id=source_id,
+            defaults={
+                "kind": Schedule.Kind.WEEKLY,
+                "weekdays": ",".join(weekly.weekdays),
+                "start_time": weekly.start_time,
+                "end_time": weekly.end_time,
+                "start_date": weekly.start_date or timezone.localdate(),
+                "end_date": weekly.end_date,
+                "exceptions": sorted(d.isoformat() for d in weekly.exceptions),
+            },
+        )
+    Schedule.objects.filter(activity=activity, source_id__startswith=prefix).exclude(
+        source_id__in=keep
+    ).delete()
+
+
+def _session_schedule(activity: Activity, session: Session) -> None:
+    if session.cancelled:
+        Schedule.objects.filter(activity=activity, source_id=session.id).delete()
+        return
+    start = session.start.astimezone(LONDON)
+    end = session.end.astimezone(LONDON)
+    end_date: date | None = end.date() if end.date() > start.date() else None
+    Schedule.objects.update_or_create(
+        activity=activity,
+        source_id=session.id,
+        defaults={
+            "kind": Schedule.Kind.ONE_OFF,
+            "weekdays": "",
+            "start_time": start.time().replace(second=0, microsecond=0),
+            "end_time": end.time().replace(second=0, microsecond=0),
+            "start_date": start.date(),
+            "end_date": end_date,
+        },
+    )
+
+
+def apply_session(session: Session, feed: Feed) -> Activity:
+    if session.series is not None:
+        activity = upsert_series(session.series, feed)
+    else:
+        found = Activity.all_objects.filter(
+            source=SOURCE, source_id=session.series_id
+        ).first()
+        if found is None:
+            raise Pending(session.series_id)
+        activity = found
+    # A session moved to another series leaves the old one.
+    Schedule.objects.filter(source_id=session.id).exclude(activity=activity).delete()
+    _session_schedule(activity, session)
+    return activity
+
+
+def withdraw(feed: Feed, kind: str, item_id: str) -> set[int]:
+    """A deleted item: its series is withdrawn, or its session removed."""
+    touched: set[int] = set()
+    previous = FeedItem.objects.filter(feed=feed, kind=kind, item_id=item_id).first()
+    ids = {f"{feed.name}:{kind}:{item_id}"}
+    if previous is not None and previous.data:
+        ids.add(openactive.object_id(previous.data, ""))
+    for activity in Activity.all_objects.filter(source=SOURCE, source_id__in=ids):
+        activity.status = Activity.Status.WITHDRAWN
+        activity.save(update_fields=["status", "updated_at"])
+        touched.add(activity.pk)
+    for schedule in Schedule.objects.filter(source_id__in=ids):
+        touched.add(schedule.activity_id)
+        schedule.delete()
+    return touched
+
+
+def apply_data(
+    feed: Feed, kind: str, item_id: str, data: dict[str, object]
+) -> set[int]:
+    """Apply one updated item; the ids of the activities it changed."""
+    fallback = f"{feed.name}:{kind}:{item_id}"
+    item_type = openactive.item_type(data) or kind.split(".")[0]
+    try:
+        if (
+            item_type in openactive.FACILITY_TYPES
+            or kind.split(".")[0] in openactive.FACILITY_TYPES
+        ):
+            raise Rejected(
+                "Facility bookings (FacilityUse, Slot) are not activities: not listed."
+            )
+        if item_type in openactive.SERIES_TYPES or (
+            item_type in openactive.SESSION_TYPES
+            and not data.get("superEvent")
+            and item_type != "ScheduledSession"
+        ):
+            series = openactive.parse_series(data, fallback_id=fallback)
+            if item_type in openactive.SESSION_TYPES:
+                # A standalone event: the series of one session, itself.
+                session = openactive.parse_session(
+                    data, fallback_id=fallback, series=series
+                )
+                series = Series(**{**series.__dict__, "sessions": (session,)})
+            activity = upsert_series(series, feed)
+            touched = {activity.pk}
+            touched |= _apply_waiting(series.id, feed)
+            return touched
+        if item_type in openactive.SESSION_TYPES:
+            session = openactive.parse_session(data, fallback_id=fallback)
+            return {apply_session(session, feed).pk}
+    except Invalid as exc:
+        raise Rejected(str(exc)) from exc
+    raise Rejected(f"Items of type {item_type or kind!r} are not listed.")
+
+
+def _apply_waiting(series_id: str, feed: Feed) -> set[int]:
+    """Sessions that arrived before this series, from any feed."""
+    touched: set[int] = set()
+    from ourlondon.ingest.models import FeedRejection
+
+    for waiting in FeedItem.objects.filter(
+        super_event_id=series_id, deleted=False
+    ).select_related("feed"):
+        if not waiting.data:
+            continue
+        try:
+            session = openactive.parse_session(
+                waiting.data,
+                fallback_id=f"{waiting.feed.name}:{waiting.kind}:{waiting.item_id}",
+            )
+            touched.add(apply_session(session, waiting.feed).pk)
+        except (Invalid, Rejected, Pending):
+            continue
+        FeedRejection.objects.filter(
+            feed=waiting.feed, kind=waiting.kind, item_id=waiting.item_id
+        ).delete()
+    return touched
+
+
+def rematerialise(activity_ids: Iterable[int]) -> None:
+    for activity_id in set(activity_ids):
+        materialise_activity(activity_id)

@@ -1,0 +1,55 @@
+"""Staff see and steer feeds; the harvest command runs them."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ourlondon.catalogue.models import Activity
+from ourlondon.ingest.models import Feed, FeedRejection
+from ourlondon.ingest.tests.publisher import Publisher, series_data, serve
+
+pytestmark = pytest.mark.django_db
+
+
+def test_health_page_shows_state_errors_and_top_reasons(admin_client):
+    feed = Feed.objects.create(
+        name="hackney",
+        publisher="Hackney Leisure",
+        kind="SessionSeries",
+        url="https://feeds.example/hackney",
+        approved=True,
+        last_error="HTTP 500",
+    )
+    for n in range(3):
+        FeedRejection.objects.create(
+            feed=feed, kind="SessionSeries", item_id=str(n), reason="No postcode."
+        )
+    html = admin_client.get("/staff/feeds/health/").content.decode()
+    assert "hackney" in html and "HTTP 500" in html and "3 × No postcode." in html
+
+
+def test_health_page_is_for_staff_only(client):
+    assert client.get("/staff/feeds/health/").status_code == 302
+
+
+@pytest.mark.parametrize("model", ["feed", "feedrejection"])
+def test_admin_lists_feeds_and_rejections(admin_client, model):
+    assert admin_client.get(f"/staff/ingest/{model}/").status_code == 200
+
+
+def test_harvest_once_by_url_needs_allow_private_for_a_local_server(capsys):
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1"))
+    with serve({"series": publisher}) as base:
+        with pytest.raises(CommandError, match="127.0.0.1"):
+            call_command("harvest", "--url", f"{base}/series", "--once")
+        call_command("harvest", "--url", f"{base}/series", "--once", "--allow-private")
+    assert "caught up" in capsys.readouterr().out
+    assert Activity.public.filter(source="openactive").count() == 1
+    assert Feed.objects.get().approved
+
+
+def test_harvest_by_name_of_an_unknown_feed_says_so():
+    with pytest.raises(CommandError, match="No enabled, approved feed"):
+        call_command("harvest", "--feed", "nope", "--once")

@@ -1,0 +1,385 @@
+"""The RPDE harvester against real HTTP servers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, time, timedelta
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ourlondon.catalogue.models import Activity, Schedule
+from ourlondon.ingest.harvesting import harvest_feed, retry_after_seconds
+from ourlondon.ingest.models import Feed, FeedRejection
+from ourlondon.ingest.openactive import LONDON
+from ourlondon.ingest.tests.publisher import (
+    BOXING,
+    Publisher,
+    series_data,
+    serve,
+    session_data,
+)
+from ourlondon.search import engine
+from ourlondon.search.query import SearchQuery
+
+pytestmark = pytest.mark.django_db
+SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "openactive" / "rpde"
+
+
+@pytest.fixture(autouse=True)
+def local_feeds(settings):
+    settings.SAFE_FETCH_ALLOW_PRIVATE = True
+
+
+def make_feed(base: str, name: str, kind: str = "SessionSeries") -> Feed:
+    return Feed.objects.create(
+        name=name,
+        publisher="Test publisher",
+        kind=kind,
+        url=f"{base}/{name}",
+        approved=True,
+    )
+
+
+def soon(days: int = 3, hour: int = 18) -> datetime:
+    day = timezone.localdate() + timedelta(days=days)
+    return datetime.combine(day, time(hour), tzinfo=LONDON)
+
+
+def openactive_titles() -> dict[str, str]:
+    return dict(
+        Activity.all_objects.filter(source="openactive").values_list(
+            "source_id", "status"
+        )
+    )
+
+
+def published_ids(publisher: Publisher) -> set[str]:
+    return {
+        data["@id"]
+        for data in publisher.live().values()
+        if data["@type"] == "SessionSeries"
+    }
+
+
+def catalogue_ids() -> set[str]:
+    return set(
+        Activity.all_objects.filter(
+            source="openactive", status="published"
+        ).values_list("source_id", flat=True)
+    )
+
+
+@pytest.mark.parametrize("strategy", ["modified", "change"])
+def test_both_orderings_harvest_every_item_and_stop_at_the_last_page(strategy):
+    publisher = Publisher(strategy=strategy, page_size=2)
+    for n in range(5):
+        publisher.upsert(f"s{n}", series_data(f"s{n}", name=f"Club {n}"))
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        report = harvest_feed(feed)
+    assert report.caught_up and report.items == 5 and report.rejected == 0
+    assert catalogue_ids() == published_ids(publisher)
+    feed.refresh_from_db()
+    assert feed.status == Feed.Status.CAUGHT_UP
+    assert feed.items_seen == 5
+    # Pages of 2: three full or partial pages, then the empty last page.
+    assert report.pages == 4
+
+
+def test_an_update_and_then_a_delete_of_the_same_id():
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1", name="Boxing Club"))
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        harvest_feed(feed)
+        publisher.upsert("s1", series_data("s1", name="Boxing Club (new time)"))
+        harvest_feed(Feed.objects.get())
+        activity = Activity.all_objects.get(source="openactive")
+        assert activity.title == "Boxing Club (new time)"
+        publisher.delete("s1")
+        report = harvest_feed(Feed.objects.get())
+    assert report.deleted == 1
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.WITHDRAWN
+    assert Activity.public.count() == 0
+
+
+def test_equal_modified_values_across_a_page_boundary_lose_nothing():
+    publisher = Publisher(page_size=2)
+    for n in range(5):
+        publisher.upsert(f"s{n}", series_data(f"s{n}"), modified=5000)
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"))
+    assert report.items == 5
+    assert catalogue_ids() == published_ids(publisher)
+
+
+@pytest.mark.parametrize("series_first", [True, False])
+def test_sessions_join_their_series_whichever_arrives_first(series_first):
+    series = Publisher(kind="SessionSeries")
+    sessions = Publisher(kind="ScheduledSession")
+    series.upsert("s1", series_data("s1"))
+    sessions.upsert("x1", session_data("x1", "s1", soon()))
+    sessions.upsert("x2", session_data("x2", "s1", soon(days=10)))
+    with serve({"series": series, "sessions": sessions}) as base:
+        series_feed = make_feed(base, "series")
+        session_feed = make_feed(base, "sessions", "ScheduledSession")
+        first, second = (
+            (series_feed, session_feed) if series_first else (session_feed, series_feed)
+        )
+        harvest_feed(first)
+        if not series_first:
+            assert (
+                FeedRejection.objects.filter(reason__startswith="Waiting").count() == 2
+            )
+        harvest_feed(second)
+    activity = Activity.public.get()
+    assert Schedule.objects.filter(activity=activity).count() == 2
+    assert activity.occurrences.count() == 2
+    session = activity.occurrences.order_by("start").first()
+    assert session is not None and session.start.astimezone(LONDON).time() == time(18)
+    assert not FeedRejection.objects.exists()
+    # And it is searchable straight away.
+    found = engine.search(SearchQuery.build(text="football"))
+    assert [h.activity_id for h in found.hits] == [activity.pk]
+
+
+def test_an_embedded_superevent_makes_the_series_too():
+    sessions = Publisher(kind="ScheduledSession")
+    data = session_data("x1", "s1", soon())
+    data["superEvent"] = series_data("s1", name="Embedded Boxing", activity=BOXING)
+    sessions.upsert("x1", data)
+    with serve({"sessions": sessions}) as base:
+        report = harvest_feed(make_feed(base, "sessions", "ScheduledSession"))
+    assert report.rejected == 0
+    activity = Activity.public.get()
+    assert activity.title == "Embedded Boxing"
+    assert activity.occurrences.count() == 1
+
+
+def test_bad_items_are_rejected_one_by_one_with_reasons():
+    publisher = Publisher(page_size=10)
+    publisher.upsert("good", series_data("good"))
+    publisher.upsert("no-name", series_data("no-name", name=""))
+    publisher.upsert("bad-age", series_data("bad-age", age=(16, 11)))
+    publisher.upsert("nowhere", series_data("nowhere", postcode="TS4 3AE"))
+    unknown = series_data("unknown")
+    unknown["activity"] = [{"@id": "https://x.example/c", "prefLabel": "Quidditch"}]
+    publisher.upsert("unknown", unknown)
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        report = harvest_feed(feed)
+    assert report.items == 5 and report.rejected == 4 and report.outside_london == 1
+    assert catalogue_ids() == {"https://publisher.example/series/good"}
+    reasons = dict(FeedRejection.objects.values_list("item_id", "reason"))
+    assert reasons["no-name"] == "The item has no name."
+    assert "ageRange runs from 16 down to 11" in reasons["bad-age"]
+    assert "not in London" in reasons["nowhere"]
+    assert "No activity from the OpenActive Activity List" in reasons["unknown"]
+    feed.refresh_from_db()
+    assert (feed.items_rejected, feed.items_outside_london) == (4, 1)
+
+
+def test_items_that_are_not_rpde_items_are_rejected_and_the_rest_kept():
+    publisher = Publisher(page_size=10)
+    publisher.upsert("good", series_data("good"))
+
+    def page_with_junk(query):
+        if query:
+            return None
+        page = publisher.page({}, "", "")
+        page["items"] += [
+            "not an object",
+            {"state": "updated", "kind": "SessionSeries", "modified": 3},
+            {"state": "gone", "kind": "SessionSeries", "id": "z", "modified": 4},
+            {"state": "updated", "kind": "SessionSeries", "id": "y", "modified": 5},
+        ]
+        page["next"] = "?afterTimestamp=9999&afterId=zzz"
+        return 200, {"Content-Type": "application/json"}, json.dumps(page).encode()
+
+    publisher.intercept = page_with_junk
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"))
+    assert report.rejected == 4
+    assert catalogue_ids() == {"https://publisher.example/series/good"}
+    reasons = set(FeedRejection.objects.values_list("reason", flat=True))
+    assert "An updated item must carry its data object." in reasons
+    assert "state must be updated or deleted, not 'gone'." in reasons
+
+
+def test_503_with_retry_after_backs_off_and_keeps_the_position():
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1"))
+    publisher.intercept = lambda q: (503, {"Retry-After": "120"}, b"busy")
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        report = harvest_feed(feed)
+    feed.refresh_from_db()
+    assert report.wait_seconds == 120
+    assert feed.status == Feed.Status.BACKING_OFF
+    assert feed.not_before is not None
+    assert 110 < (feed.not_before - timezone.now()).total_seconds() <= 120
+    assert feed.next_url == ""
+    assert not Activity.all_objects.exists()
+
+
+def test_retry_after_as_an_http_date():
+    now = datetime(2026, 11, 25, 12, 0, tzinfo=LONDON)
+    assert retry_after_seconds("Wed, 25 Nov 2026 12:01:00 GMT", now) == 60
+    assert retry_after_seconds("soon", now) is None
+
+
+@pytest.mark.parametrize("status", [404, 410])
+def test_a_feed_that_is_gone_is_stopped_and_flagged(status):
+    publisher = Publisher()
+    publisher.intercept = lambda q: (status, {}, b"gone")
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        report = harvest_feed(feed)
+    feed.refresh_from_db()
+    assert report.stopped
+    assert feed.status == Feed.Status.STOPPED
+    assert f"HTTP {status}" in feed.last_error
+
+
+def test_a_malformed_page_commits_nothing_and_names_its_url():
+    publisher = Publisher(page_size=1)
+    publisher.upsert("s1", series_data("s1"))
+    publisher.upsert("s2", series_data("s2"))
+
+    def second_page_broken(query):
+        if query:
+            return 200, {"Content-Type": "application/json"}, b'{"items": [}'
+        return None
+
+    publisher.intercept = second_page_broken
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        report = harvest_feed(feed)
+    feed.refresh_from_db()
+    assert report.pages == 1 and report.error.startswith("Malformed page")
+    assert feed.last_error_url.endswith("afterTimestamp=1001&afterId=s1")
+    # The first page landed; its position is kept for the next run.
+    assert catalogue_ids() == {"https://publisher.example/series/s1"}
+    assert feed.next_url.endswith("afterTimestamp=1001&afterId=s1")
+
+
+def test_a_redirect_to_cloud_metadata_is_refused():
+    publisher = Publisher()
+    publisher.intercept = lambda q: (
+        302,
+        {"Location": "http://169.254.169.254/latest/meta-data/"},
+        b"",
+    )
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        report = harvest_feed(feed)
+    assert "169.254.169.254" in report.error
+    assert not Activity.all_objects.exists()
+
+
+def test_a_feed_whose_next_never_ends_stops_at_the_page_cap():
+    publisher = Publisher()
+    counter = iter(range(10**6))
+
+    def endless(query):
+        n = next(counter)
+        page = {"next": f"?page={n + 1}", "items": []}
+        return 200, {"Content-Type": "application/json"}, json.dumps(page).encode()
+
+    publisher.intercept = endless
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"), max_pages=25)
+    assert report.pages == 25 and not report.caught_up
+    assert "Stopped after 25 pages" in report.error
+
+
+def test_unapproved_feeds_are_never_fetched():
+    publisher = Publisher()
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        feed.approved = False
+        feed.save()
+        report = harvest_feed(feed)
+    assert "not approved" in report.error
+    assert publisher.requests == []
+
+
+def test_a_real_feeds_tombstones_page_through_to_the_end():
+    """Jubilee Hall's recorded SessionSeries feed (London): 14 pages of deleted
+    items, the last pointing at itself."""
+    recorded = json.loads(
+        (
+            SHARED
+            / "feed-snapshots"
+            / "jubileehall-legend_SessionSeries_deleted_pages.json"
+        ).read_text()
+    )
+    pages = {entry["url"].split("?", 1)[-1]: entry["page"] for entry in recorded}
+    first_query = recorded[0]["url"].split("?", 1)[-1]
+    publisher = Publisher()
+
+    def replay(query):
+        raw = "&".join(f"{k}={v[0]}" for k, v in query.items()) or first_query
+        page = dict(pages[raw])
+        page["next"] = "?" + page["next"].split("?", 1)[-1]
+        return 200, {"Content-Type": "application/json"}, json.dumps(page).encode()
+
+    publisher.intercept = replay
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"))
+    assert report.caught_up
+    assert report.deleted == 240
+    assert report.rejected == 0
+
+
+OPS = st.lists(
+    st.tuples(st.sampled_from(["upsert", "delete", "harvest"]), st.integers(0, 5)),
+    max_size=30,
+)
+
+
+@pytest.fixture(scope="module")
+def feed_server():
+    publishers: dict[str, Publisher] = {}
+    with serve(publishers) as base:
+        yield base, publishers
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(ops=OPS)
+def test_any_interleaving_of_updates_and_deletes_ends_equal_to_the_publisher(
+    feed_server, ops
+):
+    base, publishers = feed_server
+    Feed.objects.all().delete()
+    Activity.all_objects.filter(source="openactive").delete()
+    publisher = Publisher(page_size=2)
+    publishers["series"] = publisher
+    feed = make_feed(base, "series")
+    for op, n in ops:
+        if op == "upsert":
+            publisher.upsert(
+                f"s{n}", series_data(f"s{n}", name=f"Club {n} v{publisher.clock}")
+            )
+        elif op == "delete":
+            publisher.delete(f"s{n}")
+        else:
+            harvest_feed(Feed.objects.get(pk=feed.pk))
+    report = harvest_feed(Feed.objects.get(pk=feed.pk))
+    assert report.caught_up
+    assert catalogue_ids() == published_ids(publisher)
+    titles = dict(
+        Activity.all_objects.filter(
+            source="openactive", status="published"
+        ).values_list("source_id", "title")
+    )
+    assert titles == {d["@id"]: d["name"] for d in publisher.live().values()}
