@@ -32,8 +32,12 @@ run: $(STAMP) var/secret_key setup serve
 setup: $(STAMP) var/secret_key
 	$(PY) manage.py bootstrap
 
+# The job queue's consumer (huey: periodic harvests, daily jobs) runs beside the
+# web server and stops with it.
 serve:
 	@echo "ourlondon is serving on http://$(HOST):$(PORT)/ (Ctrl+C to stop)"
+	@$(PY) manage.py run_huey --workers 1 >> var/huey.log 2>&1 & consumer=$$!; \
+	trap 'kill $$consumer 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/granian --interface wsgi --host $(HOST) --port $(PORT) \
 		--workers $(WORKERS) --blocking-threads $(THREADS) --backpressure $(BACKPRESSURE) \
 		--log-level warning ourlondon.wsgi:application

@@ -9,6 +9,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from huey import MemoryHuey
+
 if not os.environ.get("SECRET_KEY"):
     os.environ["SECRET_KEY"] = "test-only-not-secret"
 
@@ -26,3 +28,6 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="ourlondon-static-"))
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Jobs run at once, in the test's own process and transaction.
+HUEY = MemoryHuey("ourlondon-tests", immediate=True)

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+from huey import RedisHuey, SqliteHuey
 
 # Lets `admin.ModelAdmin[Model]` and similar generics work at run time as well as
 # in mypy.
@@ -73,6 +74,8 @@ INSTALLED_APPS = [
     "ninja",
     "ourlondon.web",
     "ourlondon.ops",
+    # The job queue's consumer (`manage.py run_huey`, started by `make run`).
+    "huey.contrib.djhuey",
 ]
 
 MIDDLEWARE = [
@@ -234,3 +237,14 @@ MAP_TILE_ATTRIBUTION = os.environ.get(
 )
 # "Report a problem with this listing": reports accepted per address per hour.
 REPORT_RATE = os.environ.get("REPORT_RATE", "") or "5/h"
+
+# Job queue (huey): Redis when REDIS_URL is set, else a SQLite file of its own in
+# var/ (apart from the main database, so queue writes never wait on its lock).
+if REDIS_URL:
+    HUEY: object = RedisHuey("ourlondon", url=REDIS_URL)
+else:
+    HUEY = SqliteHuey("ourlondon", filename=str(VAR_DIR / "huey.sqlite3"))
+
+# Importers may fetch loopback and private addresses only when this is True: for
+# tests and local development, never from the environment in production.
+SAFE_FETCH_ALLOW_PRIVATE = False

@@ -53,3 +53,46 @@ def test_harvest_once_by_url_needs_allow_private_for_a_local_server(capsys):
 def test_harvest_by_name_of_an_unknown_feed_says_so():
     with pytest.raises(CommandError, match="No enabled, approved feed"):
         call_command("harvest", "--feed", "nope", "--once")
+
+
+def test_the_queue_job_harvests_due_feeds_and_skips_waiting_ones(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from ourlondon.ingest.tasks import due_feeds, harvest_due_feeds
+
+    settings.SAFE_FETCH_ALLOW_PRIVATE = True
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1"))
+    with serve({"series": publisher}) as base:
+        feed = Feed.objects.create(
+            name="series",
+            publisher="p",
+            kind="SessionSeries",
+            url=f"{base}/series",
+            approved=True,
+        )
+        Feed.objects.create(
+            name="waiting",
+            publisher="p",
+            kind="SessionSeries",
+            url=f"{base}/none",
+            approved=True,
+            not_before=timezone.now() + timedelta(minutes=5),
+        )
+        Feed.objects.create(
+            name="unapproved", publisher="p", kind="SessionSeries", url=f"{base}/x"
+        )
+        assert list(due_feeds().values_list("name", flat=True)) == ["series"]
+        summaries = harvest_due_feeds.call_local()
+    assert len(summaries) == 1 and "caught up" in summaries[0]
+    feed.refresh_from_db()
+    assert feed.status == Feed.Status.CAUGHT_UP
+    # Just polled: not due again until poll_seconds have passed.
+    assert not due_feeds().exists()
+    assert list(
+        due_feeds(now=timezone.now() + timedelta(seconds=9)).values_list(
+            "name", flat=True
+        )
+    ) == ["series"]

@@ -1,0 +1,222 @@
+"""Harvest throughput: a local publisher of N OpenActive SessionSeries items in
+RPDE pages of 500, harvested by `manage.py harvest` into a fresh database.
+
+    .venv/bin/python bench/harvest.py                       # N = 1,000,000, SQLite
+    .venv/bin/python bench/harvest.py --items 20000 --database-url \\
+        postgres://postgres@127.0.0.1:5432/ourlondon_bench_harvest
+
+Prints items per second (wall time of the harvest process), its peak RSS, and the
+time a restarted harvester takes to commit its first page after a `kill -9`
+part-way through (and to finish). Targets (issue #6): >= 10,000 items/s into
+SQLite, >= 5,000/s into PostgreSQL, under 500 MB. Everything runs on 127.0.0.1
+and stops by itself; the database is thrown away afterwards (PostgreSQL: only a
+database named ourlondon_bench_*, dropped and created here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PAGE = 500
+FOOTBALL = "https://openactive.io/activity-list#0a5f732d-e806-4e51-ad40-0a7de0239c8c"
+POSTCODES = ["E8 3AA", "SW2 1AA", "N1 9GU", "SE15 5DQ", "W12 7AA", "E14 5AB"]
+
+
+def item(n: int) -> dict[str, Any]:
+    return {
+        "state": "updated",
+        "kind": "SessionSeries",
+        "id": f"s{n:08}",
+        "modified": n + 1,
+        "data": {
+            "@context": "https://openactive.io/",
+            "@type": "SessionSeries",
+            "@id": f"https://bench.example/series/{n}",
+            "name": f"Youth football club {n}",
+            "description": "Friendly football for all abilities.",
+            "organizer": {"@type": "Organization", "name": f"Club {n % 500}"},
+            "activity": [
+                {"@type": "Concept", "@id": FOOTBALL, "prefLabel": "Football"}
+            ],
+            "ageRange": {"@type": "QuantitativeValue", "minValue": 11, "maxValue": 18},
+            "offers": [{"@type": "Offer", "price": 0 if n % 2 else 3.5}],
+            "location": {
+                "@type": "Place",
+                "name": f"Pitch {n % 300}",
+                "address": {"postalCode": POSTCODES[n % len(POSTCODES)]},
+            },
+            "eventSchedule": [
+                {
+                    "@type": "PartialSchedule",
+                    "repeatFrequency": "P1W",
+                    "byDay": ["https://schema.org/Saturday"],
+                    "startTime": "10:00",
+                    "endTime": "11:30",
+                }
+            ],
+        },
+    }
+
+
+def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args: Any) -> None:
+            pass
+
+        def do_GET(self) -> None:  # noqa: N802
+            query = parse_qs(urlsplit(self.path).query)
+            after = int(query.get("afterTimestamp", ["0"])[0])
+            items = [item(n) for n in range(after, min(after + PAGE, total))]
+            host = f"http://{self.headers['Host']}"
+            here = host + self.path
+            following = f"{host}/feed?afterTimestamp={after + len(items)}"
+            body = json.dumps({"next": following if items else here, "items": items})
+            data = body.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/feed"
+
+
+def manage(env: dict[str, str], *args: str) -> None:
+    subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+
+
+def pages_done(env: dict[str, str]) -> int:
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            row = db.execute("SELECT MAX(pages) FROM ingest_feed").fetchone()
+        return int(row[0] or 0)
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        row = db.execute("SELECT MAX(pages) FROM ingest_feed").fetchone()
+    return int(row[0] or 0) if row else 0
+
+
+def run(env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "manage.py",
+            "harvest",
+            "--url",
+            url,
+            "--once",
+            "--allow-private",
+            "--max-pages",
+            "100000",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.DEVNULL,
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--database-url", default="")
+    options = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="ourlondon-bench-harvest-"))
+    database_url = options.database_url or f"sqlite:///{folder / 'db.sqlite3'}"
+    if database_url.startswith("postgres"):
+        name = database_url.rsplit("/", 1)[-1]
+        if not name.startswith("ourlondon_bench_"):
+            parser.error("PostgreSQL: the database must be named ourlondon_bench_*")
+        admin = database_url.rsplit("/", 1)[0] + "/postgres"
+        import psycopg
+
+        with psycopg.connect(admin, autocommit=True) as db:
+            db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            db.execute(f'CREATE DATABASE "{name}"')
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "ourlondon.settings",
+        "OURLONDON_VAR_DIR": str(folder),
+        "SECRET_KEY": "bench-only",
+        "DATABASE_URL": database_url,
+        "REDIS_URL": "",
+        "LOG_LEVEL": "ERROR",
+    }
+    print(f"preparing {database_url.split('://')[0]} ...", flush=True)
+    for step in (
+        ("migrate", "--no-input"),
+        ("load_geography",),
+        ("load_vocabularies",),
+    ):
+        manage(env, *step)
+    server, url = serve(options.items)
+
+    # 1. A clean harvest of every item.
+    started = time.perf_counter()
+    child = run(env, url)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    rate = options.items / elapsed
+    print(
+        f"{options.items:,} items in {elapsed:.1f} s: {rate:,.0f} items/s, peak RSS "
+        f"{usage.ru_maxrss / 1024:.0f} MB (exit {os.waitstatus_to_exitcode(status)})"
+    )
+
+    # 2. Harvest again from the start, kill -9 part-way, then resume.
+    manage(
+        env,
+        "shell",
+        "-c",
+        "from ourlondon.ingest.models import Feed; "
+        "Feed.objects.update(next_url='', pages=0)",
+    )
+    child = run(env, url)
+    target = max(2, options.items // PAGE // 3)
+    while pages_done(env) < target and child.poll() is None:
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    killed_at = pages_done(env)
+    started = time.perf_counter()
+    child = run(env, url)
+    first_page = None
+    while child.poll() is None:
+        if first_page is None and pages_done(env) > killed_at:
+            first_page = time.perf_counter() - started
+        time.sleep(0.02)
+    total = time.perf_counter() - started
+    print(
+        f"killed after {killed_at} pages; restart committed its first page in "
+        f"{(first_page or total):.2f} s and finished in {total:.1f} s"
+    )
+    server.shutdown()
+    target_rate = 5000 if database_url.startswith("postgres") else 10000
+    print(f"target: >= {target_rate:,} items/s, < 500 MB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
