@@ -9,8 +9,6 @@ import os
 import tempfile
 from pathlib import Path
 
-from huey import MemoryHuey
-
 if not os.environ.get("SECRET_KEY"):
     os.environ["SECRET_KEY"] = "test-only-not-secret"
 
@@ -30,4 +28,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
 
 # Jobs run at once, in the test's own process and transaction.
-HUEY = MemoryHuey("ourlondon-tests", immediate=True)
+HUEY = {"huey_class": "huey.MemoryHuey", "name": "ourlondon-tests", "immediate": True}

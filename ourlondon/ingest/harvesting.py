@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.recurrence import materialise_activity
@@ -185,13 +185,37 @@ def _apply(feed: Feed, item: Item, report: HarvestReport) -> set[int]:
     return touched
 
 
+def _sweep(feed: Feed, report: HarvestReport) -> None:
+    """After a full re-read: withdraw what the publisher no longer lists but never
+    sent a tombstone for."""
+    started = feed.resync_started_at
+    with transaction.atomic():
+        vanished = FeedItem.objects.filter(feed=feed, deleted=False).filter(
+            models.Q(seen_at__lt=started) | models.Q(seen_at__isnull=True)
+        )
+        touched: set[int] = set()
+        for item in vanished:
+            touched |= withdraw(feed, item.kind, item.item_id)
+            item.deleted = True
+            item.save(update_fields=["deleted", "updated_at"])
+            report.deleted += 1
+        if touched:
+            refresh_activities(touched)
+        feed.resync_started_at = None
+        feed.save(update_fields=["resync_started_at"])
+
+
 def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -> None:
     """The page's items and the feed's new position, in one transaction."""
     before = (report.rejected, report.deleted, report.outside_london)
+    now = timezone.now()
     with transaction.atomic():
         touched: set[int] = set()
         for item in page.items:
             touched |= _apply(feed, item, report)
+        seen = [item.id for item in page.items]
+        if seen:
+            FeedItem.objects.filter(feed=feed, item_id__in=seen).update(seen_at=now)
         for bad in page.rejected:
             report.rejected += 1
             _reject(feed, bad.kind, bad.id or "(no id)", bad.reason, False)
@@ -199,7 +223,6 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
             materialise_activity(activity_id)
         if touched:
             refresh_activities(touched)
-        now = timezone.now()
         feed.next_url = page.next_url[:2000]
         feed.pages += 1
         feed.items_seen += len(page.items) + len(page.rejected)
@@ -210,6 +233,9 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         feed.failures = 0
         feed.not_before = None
         feed.status = Feed.Status.CAUGHT_UP if last else Feed.Status.HARVESTING
+        # A poll that found only the empty last page is a quiet one.
+        quiet = last and not page.items and not page.rejected and report.pages == 0
+        feed.quiet_polls = feed.quiet_polls + 1 if quiet else 0
         feed.save()
         report.activities |= touched
     report.pages += 1
@@ -230,10 +256,13 @@ def harvest_feed(
         return report
     now = now or timezone.now()
     if feed.last_full_sync_at is None or now - feed.last_full_sync_at > RESYNC_EVERY:
-        # Weekly, start again from the first page: anything missed is put right.
+        # Weekly, start again from the first page: anything missed is put right,
+        # and what is not seen again by the end is swept away.
         feed.next_url = ""
         feed.last_full_sync_at = now
-        feed.save(update_fields=["next_url", "last_full_sync_at"])
+        # Real time, like the pages' seen_at (`now` may be a test's clock).
+        feed.resync_started_at = timezone.now()
+        feed.save(update_fields=["next_url", "last_full_sync_at", "resync_started_at"])
     url = feed.next_url or feed.url
     allow = allow_private or getattr(settings, "SAFE_FETCH_ALLOW_PRIVATE", False)
     for _ in range(max_pages):
@@ -280,6 +309,8 @@ def harvest_feed(
         _commit_page(feed, page, report, last=last)
         if last:
             report.caught_up = True
+            if feed.resync_started_at is not None:
+                _sweep(feed, report)
             return report
         url = page.next_url
     report.error = (

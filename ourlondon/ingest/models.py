@@ -60,6 +60,12 @@ class Feed(models.Model):
         null=True, blank=True, help_text="Do not fetch again before this time."
     )
     last_full_sync_at = models.DateTimeField(null=True, blank=True)
+    # Set while a weekly re-read from the first page is under way: items not
+    # seen again by its end have vanished without a tombstone.
+    resync_started_at = models.DateTimeField(null=True, blank=True)
+    quiet_polls = models.PositiveIntegerField(
+        default=0, help_text="Polls in a row that found nothing new."
+    )
     pages = models.PositiveBigIntegerField(default=0)
     items_seen = models.PositiveBigIntegerField(default=0)
     items_rejected = models.PositiveBigIntegerField(default=0)
@@ -71,6 +77,11 @@ class Feed(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def poll_interval(self) -> float:
+        """Seconds between polls once caught up: `poll_seconds` while the feed is
+        busy, doubling with each quiet poll up to five minutes."""
+        return float(min(self.poll_seconds * 2 ** min(self.quiet_polls, 10), 300))
 
 
 class FeedItem(models.Model):
@@ -87,6 +98,8 @@ class FeedItem(models.Model):
     # for sessions that arrive before their series.
     super_event_id = models.CharField(max_length=1000, blank=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # When a page last carried it (for the re-sync's sweep).
+    seen_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -32,7 +32,7 @@ def due_feeds(now: datetime | None = None) -> QuerySet[Feed]:
         for feed in feeds
         if feed.status != Feed.Status.CAUGHT_UP
         or feed.last_success_at is None
-        or feed.last_success_at <= now - timedelta(seconds=feed.poll_seconds)
+        or feed.last_success_at <= now - timedelta(seconds=feed.poll_interval())
     ]
     return Feed.objects.filter(pk__in=due).order_by("name")
 

@@ -12,7 +12,6 @@ from pathlib import Path
 import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
-from huey import RedisHuey, SqliteHuey
 
 # Lets `admin.ModelAdmin[Model]` and similar generics work at run time as well as
 # in mypy.
@@ -240,10 +239,20 @@ REPORT_RATE = os.environ.get("REPORT_RATE", "") or "5/h"
 
 # Job queue (huey): Redis when REDIS_URL is set, else a SQLite file of its own in
 # var/ (apart from the main database, so queue writes never wait on its lock).
-if REDIS_URL:
-    HUEY: object = RedisHuey("ourlondon", url=REDIS_URL)
-else:
-    HUEY = SqliteHuey("ourlondon", filename=str(VAR_DIR / "huey.sqlite3"))
+# Given as a dict, so the queue is built when the app loads, not when settings are
+# merely read (mypy's Django plugin reads them on a clean checkout).
+HUEY: dict[str, object] = (
+    {"huey_class": "huey.RedisHuey", "name": "ourlondon", "url": REDIS_URL}
+    if REDIS_URL
+    else {
+        "huey_class": "huey.SqliteHuey",
+        "name": "ourlondon",
+        "filename": str(VAR_DIR / "huey.sqlite3"),
+    }
+)
+HUEY["immediate"] = False
+if not REDIS_URL:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # Importers may fetch loopback and private addresses only when this is True: for
 # tests and local development, never from the environment in production.

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from ourlondon.catalogue.models import Activity, Schedule
 from ourlondon.ingest.harvesting import harvest_feed, retry_after_seconds
-from ourlondon.ingest.models import Feed, FeedRejection
+from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.openactive import LONDON
 from ourlondon.ingest.tests.publisher import (
     BOXING,
@@ -383,3 +383,44 @@ def test_any_interleaving_of_updates_and_deletes_ends_equal_to_the_publisher(
         ).values_list("source_id", "title")
     )
     assert titles == {d["@id"]: d["name"] for d in publisher.live().values()}
+
+
+def test_the_weekly_resync_withdraws_what_vanished_without_a_tombstone():
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1"))
+    publisher.upsert("s2", series_data("s2"))
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        harvest_feed(feed)
+        del publisher.entries["s2"]  # gone, with no deleted item
+        report = harvest_feed(Feed.objects.get())  # not a re-sync yet
+        assert report.deleted == 0
+        later = timezone.now() + timedelta(days=8)
+        report = harvest_feed(Feed.objects.get(), now=later)
+    assert report.deleted == 1
+    assert catalogue_ids() == {"https://publisher.example/series/s1"}
+    assert Feed.objects.get().resync_started_at is None
+
+
+def test_modified_may_be_a_very_large_integer():
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1"), modified=2**70)
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"))
+    assert report.items == 1 and report.rejected == 0
+    assert FeedItem.objects.get().modified == str(2**70)
+
+
+def test_quiet_feeds_are_polled_less_often():
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1"))
+    with serve({"series": publisher}) as base:
+        feed = make_feed(base, "series")
+        harvest_feed(feed)
+        assert Feed.objects.get().poll_interval() == 8
+        for _ in range(3):
+            harvest_feed(Feed.objects.get())
+        assert Feed.objects.get().poll_interval() == 64
+        publisher.upsert("s2", series_data("s2"))
+        harvest_feed(Feed.objects.get())
+        assert Feed.objects.get().poll_interval() == 8
