@@ -24,9 +24,15 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
-from ourlondon.catalogue.recurrence import materialise_activity
+from ourlondon.catalogue.recurrence import materialise_activities
 from ourlondon.ingest.fetching import FetchError, fetch
-from ourlondon.ingest.mapping import Pending, Rejected, apply_data, withdraw
+from ourlondon.ingest.mapping import (
+    Pending,
+    Rejected,
+    apply_data,
+    reset_page_cache,
+    withdraw,
+)
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.rpde import Item, MalformedPage, Page, parse_page
 from ourlondon.search.indexing import refresh_activities
@@ -169,14 +175,17 @@ def _apply(feed: Feed, item: Item, report: HarvestReport) -> set[int]:
         with transaction.atomic():
             touched = apply_data(feed, item.kind, item.id, item.data)
     except Pending as waiting:
+        reset_page_cache()
         _reject(feed, item.kind, item.id, f"Waiting for its series {waiting}.", False)
         return set()
     except Rejected as exc:
+        reset_page_cache()
         report.rejected += 1
         report.outside_london += exc.outside_london
         _reject(feed, item.kind, item.id, exc.reason, exc.outside_london)
         return set()
     except Exception as exc:  # one bad item must never block the rest of the page
+        reset_page_cache()
         logger.exception("feed %s: item %s could not be stored", feed.name, item.id)
         report.rejected += 1
         _reject(feed, item.kind, item.id, f"Could not be stored: {exc}", False)
@@ -209,6 +218,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     """The page's items and the feed's new position, in one transaction."""
     before = (report.rejected, report.deleted, report.outside_london)
     now = timezone.now()
+    reset_page_cache()
     with transaction.atomic():
         touched: set[int] = set()
         for item in page.items:
@@ -219,8 +229,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         for bad in page.rejected:
             report.rejected += 1
             _reject(feed, bad.kind, bad.id or "(no id)", bad.reason, False)
-        for activity_id in touched:
-            materialise_activity(activity_id)
+        materialise_activities(touched)
         if touched:
             refresh_activities(touched)
         feed.next_url = page.next_url[:2000]

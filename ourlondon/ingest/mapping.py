@@ -13,7 +13,6 @@ when the series comes, from this feed or another.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import date
 from functools import lru_cache
 
@@ -29,7 +28,6 @@ from ourlondon.catalogue.models import (
     Venue,
 )
 from ourlondon.catalogue.places import locate_venue
-from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.vocabulary import OPENACTIVE_ACCESSIBILITY
 from ourlondon.core.postcodes import (
     PostcodeError,
@@ -41,6 +39,17 @@ from ourlondon.ingest.models import Feed, FeedItem
 from ourlondon.ingest.openactive import LONDON, Invalid, Series, Session
 
 SOURCE = Activity.Source.OPENACTIVE
+
+
+# Organisations and venues already found or made in this page's transaction,
+# so a page of 500 sessions at one leisure centre looks it up once. Emptied at
+# each page and whenever an item's savepoint is rolled back (what it made may
+# be gone).
+_page_cache: dict[tuple[object, ...], object] = {}
+
+
+def reset_page_cache() -> None:
+    _page_cache.clear()
 
 
 class Rejected(Exception):
@@ -57,6 +66,9 @@ class Pending(Exception):
 def _organisation(series: Series, feed: Feed) -> Organisation:
     name = series.organiser.name if series.organiser else feed.publisher
     slug = ("oa-" + slugify(name))[:180] or "oa-organiser"
+    cached = _page_cache.get(("organisation", slug))
+    if isinstance(cached, Organisation):
+        return cached
     organisation, created = Organisation.objects.get_or_create(
         slug=slug, defaults={"name": name[:200], "kind": Organisation.Kind.UNKNOWN}
     )
@@ -64,6 +76,7 @@ def _organisation(series: Series, feed: Feed) -> Organisation:
         organisation.website = series.organiser.url[:200]
         organisation.public_phone = series.organiser.phone
         organisation.save(update_fields=["website", "public_phone"])
+    _page_cache[("organisation", slug)] = organisation
     return organisation
 
 
@@ -75,6 +88,10 @@ def _venue(series: Series, organisation: Organisation) -> Venue | None:
         raise Rejected("The item has no location (and is not online).")
     if not place.postcode:
         raise Rejected("The location has no postcode.")
+    key = ("venue", place)
+    cached = _page_cache.get(key)
+    if isinstance(cached, Venue):
+        return cached
     try:
         lookup_postcode(place.postcode)
     except PostcodeOutsideLondon as exc:
@@ -101,6 +118,7 @@ def _venue(series: Series, organisation: Organisation) -> Venue | None:
             borough_id=found.borough_code,
             organisation=organisation,
         )
+    _page_cache[key] = venue
     return venue
 
 
@@ -308,8 +326,3 @@ def _apply_waiting(series_id: str, feed: Feed) -> set[int]:
             feed=waiting.feed, kind=waiting.kind, item_id=waiting.item_id
         ).delete()
     return touched
-
-
-def rematerialise(activity_ids: Iterable[int]) -> None:
-    for activity_id in set(activity_ids):
-        materialise_activity(activity_id)

@@ -291,11 +291,14 @@ def refresh_activities(
     _insert_sessions(_session_rows(documents, since, day0))
     _write_documents(documents.values())
     SearchCard.objects.bulk_create(cards, batch_size=BATCH)
-    for doc in documents.values():
-        for token in set(doc.tokens.split()):
-            SearchTerm.objects.get_or_create(
-                token=token[:100], defaults={"documents": 1}
-            )
+    # New words join the vocabulary (typo correction suggests only known words).
+    # One query for the lot: an import refreshes hundreds of activities at once.
+    tokens = {t[:100] for doc in documents.values() for t in doc.tokens.split()}
+    SearchTerm.objects.bulk_create(
+        (SearchTerm(token=t, documents=1) for t in sorted(tokens)),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
     return len(documents)
 
 

@@ -26,7 +26,7 @@ from ourlondon.search import engine
 from ourlondon.search.query import SearchQuery
 
 pytestmark = pytest.mark.django_db
-SHARED = Path(__file__).resolve().parents[4] / "shared" / "data" / "openactive" / "rpde"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
@@ -313,11 +313,7 @@ def test_a_real_feeds_tombstones_page_through_to_the_end():
     """Jubilee Hall's recorded SessionSeries feed (London): 14 pages of deleted
     items, the last pointing at itself."""
     recorded = json.loads(
-        (
-            SHARED
-            / "feed-snapshots"
-            / "jubileehall-legend_SessionSeries_deleted_pages.json"
-        ).read_text()
+        (FIXTURES / "jubileehall-legend_SessionSeries_deleted_pages.json").read_text()
     )
     pages = {entry["url"].split("?", 1)[-1]: entry["page"] for entry in recorded}
     first_query = recorded[0]["url"].split("?", 1)[-1]
