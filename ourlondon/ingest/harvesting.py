@@ -173,7 +173,13 @@ def _apply(feed: Feed, item: Item, report: HarvestReport) -> set[int]:
         return touched
     try:
         with transaction.atomic():
-            touched = apply_data(feed, item.kind, item.id, item.data)
+            touched = apply_data(
+                feed,
+                item.kind,
+                item.id,
+                item.data,
+                revived=stored is not None and stored.deleted,
+            )
     except Pending as waiting:
         reset_page_cache()
         _reject(feed, item.kind, item.id, f"Waiting for its series {waiting}.", False)

@@ -140,7 +140,14 @@ def _type_by_uri(uri: str) -> ActivityType | None:
     return ActivityType.objects.filter(uri=uri).first()
 
 
-def upsert_series(series: Series, feed: Feed) -> Activity:
+def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activity:
+    """Create or update the series' activity.
+
+    A new activity is published. An existing one keeps its status: a listing a
+    moderator unpublished (a safeguarding concern, say) must not come back with
+    the publisher's next edit. Only one the feed itself withdrew (a tombstone)
+    and now publishes again (`revived`) is published again.
+    """
     organisation = _organisation(series, feed)
     venue = _venue(series, organisation)
     types = _types(series)
@@ -166,14 +173,20 @@ def upsert_series(series: Series, feed: Feed) -> Activity:
         "booking_url": series.url
         if series.url.startswith(("http://", "https://"))
         else "",
-        "status": Activity.Status.PUBLISHED,
     }
     activity = Activity.all_objects.filter(source=SOURCE, source_id=series.id).first()
     if activity is None:
-        activity = Activity(source=SOURCE, source_id=series.id, **fields)
+        activity = Activity(
+            source=SOURCE,
+            source_id=series.id,
+            status=Activity.Status.PUBLISHED,
+            **fields,
+        )
     else:
         for name, value in fields.items():
             setattr(activity, name, value)
+        if revived and activity.status == Activity.Status.WITHDRAWN:
+            activity.status = Activity.Status.PUBLISHED
     try:
         # The database enforces the constraints (a violation rolls this item's
         # savepoint back); asking it first would cost a query per constraint.
@@ -267,9 +280,15 @@ def withdraw(feed: Feed, kind: str, item_id: str) -> set[int]:
 
 
 def apply_data(
-    feed: Feed, kind: str, item_id: str, data: dict[str, object]
+    feed: Feed,
+    kind: str,
+    item_id: str,
+    data: dict[str, object],
+    *,
+    revived: bool = False,
 ) -> set[int]:
-    """Apply one updated item; the ids of the activities it changed."""
+    """Apply one updated item; the ids of the activities it changed. `revived`:
+    the feed had deleted this item before."""
     fallback = f"{feed.name}:{kind}:{item_id}"
     item_type = openactive.item_type(data) or kind.split(".")[0]
     try:
@@ -292,7 +311,7 @@ def apply_data(
                     data, fallback_id=fallback, series=series
                 )
                 series = Series(**{**series.__dict__, "sessions": (session,)})
-            activity = upsert_series(series, feed)
+            activity = upsert_series(series, feed, revived=revived)
             touched = {activity.pk}
             touched |= _apply_waiting(series.id, feed)
             return touched

@@ -420,3 +420,25 @@ def test_quiet_feeds_are_polled_less_often():
         publisher.upsert("s2", series_data("s2"))
         harvest_feed(Feed.objects.get())
         assert Feed.objects.get().poll_interval() == 8
+
+
+def test_a_listing_a_moderator_unpublished_stays_unpublished_after_feed_edits():
+    publisher = Publisher()
+    publisher.upsert("s1", series_data("s1", name="Boxing Club"))
+    with serve({"series": publisher}) as base:
+        harvest_feed(make_feed(base, "series"))
+        Activity.all_objects.update(status=Activity.Status.WITHDRAWN)  # moderator
+        publisher.upsert("s1", series_data("s1", name="Boxing Club (renamed)"))
+        harvest_feed(Feed.objects.get())
+        activity = Activity.all_objects.get()
+        assert activity.title == "Boxing Club (renamed)"
+        assert activity.status == Activity.Status.WITHDRAWN
+        # The feed deletes it and later lists it again: that one the feed may revive.
+        Activity.all_objects.update(status=Activity.Status.PUBLISHED)
+        publisher.delete("s1")
+        harvest_feed(Feed.objects.get())
+        publisher.upsert("s1", series_data("s1", name="Boxing Club is back"))
+        harvest_feed(Feed.objects.get())
+    activity.refresh_from_db()
+    assert activity.status == Activity.Status.PUBLISHED
+    assert activity.title == "Boxing Club is back"
