@@ -13,5 +13,6 @@ urlpatterns = [
     path("staff/feeds/health/", feed_health, name="feed-health"),
     path("staff/", admin.site.urls),
     path("api/v1/", include("ourlondon.api.urls", namespace="api")),
+    path("updates/", include("ourlondon.subscriptions.urls")),
     path("", include("ourlondon.web.urls")),
 ]

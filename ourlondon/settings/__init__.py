@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "ourlondon.catalogue",
     "ourlondon.search",
     "ourlondon.ingest",
+    "ourlondon.subscriptions",
     "ourlondon.api",
     # django-ninja's templates and static Swagger UI, so /api/v1/docs loads
     # nothing from a CDN.
@@ -257,3 +258,23 @@ if not REDIS_URL:
 # Importers may fetch loopback and private addresses only when this is True: for
 # tests and local development, never from the environment in production.
 SAFE_FETCH_ALLOW_PRIVATE = False
+
+# Email ------------------------------------------------------------------------
+# SMTP when EMAIL_HOST is set; otherwise messages are printed to the console (a
+# laptop needs no mail server).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_TIMEOUT = 20
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = (
+    os.environ.get("DEFAULT_FROM_EMAIL", "") or "updates@ourlondon.example"
+)
+# Where links in emails point (no request to take it from when a job sends).
+SITE_URL = os.environ.get("SITE_URL", "") or "http://127.0.0.1:8000"

@@ -1,0 +1,1 @@
+"""Email updates with honest, recorded consent."""

@@ -1,0 +1,114 @@
+"""Sign up, confirm and unsubscribe pages. No account and no login anywhere."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods
+from django_ratelimit.core import is_ratelimited
+
+from ourlondon.subscriptions import consent
+from ourlondon.subscriptions.forms import SignUpForm
+from ourlondon.subscriptions.models import ConsentWording
+
+SIGN_UP_RATE = "10/h"
+
+
+def shown_wording(request: HttpRequest) -> ConsentWording | None:
+    """The wording version the form was rendered with, if it is one of ours."""
+    version = request.POST.get("wording_version", "")
+    if not version.isdigit():
+        return None
+    return ConsentWording.objects.filter(version=int(version)).first()
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def sign_up(request: HttpRequest) -> HttpResponse:
+    form = SignUpForm(request.POST or None)
+    wording = consent.current_wording()
+    if request.method == "POST":
+        if is_ratelimited(
+            request, group="sign-up", key="ip", rate=SIGN_UP_RATE, increment=True
+        ):
+            return render(
+                request,
+                "subscriptions/sign_up.html",
+                {"form": form, "wording": wording, "limited": True},
+                status=429,
+            )
+        if form.is_valid():
+            if not form.cleaned_data.get("website"):
+                consent.sign_up(
+                    consent.SignUp(
+                        email=form.cleaned_data["email"],
+                        topics=list(form.cleaned_data["topics"]),
+                        postcode=form.cleaned_data["postcode"],
+                        interests=form.cleaned_data.get("interests") or [],
+                        page=reverse("subscriptions:sign-up"),
+                        wording=shown_wording(request) or wording,
+                    )
+                )
+            return redirect("subscriptions:check-email")
+    return render(
+        request,
+        "subscriptions/sign_up.html",
+        {"form": form, "wording": wording},
+        status=400 if form.errors else 200,
+    )
+
+
+def check_email(request: HttpRequest) -> HttpResponse:
+    return render(request, "subscriptions/check_email.html")
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (mail scanners follow links; only a person presses
+    it); POST confirms."""
+    if request.method == "POST":
+        try:
+            consent.confirm(token)
+        except consent.TokenError as exc:
+            return render(
+                request, "subscriptions/link_problem.html", {"message": exc}, status=400
+            )
+        return render(request, "subscriptions/confirmed.html")
+    try:
+        consent.subscriber_for(
+            token, salt=consent.CONFIRM_SALT, max_age=consent.CONFIRM_FOR
+        )
+    except consent.TokenError as exc:
+        return render(
+            request, "subscriptions/link_problem.html", {"message": exc}, status=400
+        )
+    return render(request, "subscriptions/confirm.html", {"token": token})
+
+
+@csrf_exempt  # RFC 8058: mail clients POST with no cookie; the token is the proof
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    if request.method == "POST":
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        try:
+            consent.unsubscribe(
+                token,
+                method="one-click (RFC 8058)" if one_click else "unsubscribe page",
+            )
+        except consent.TokenError as exc:
+            return render(
+                request, "subscriptions/link_problem.html", {"message": exc}, status=400
+            )
+        return render(request, "subscriptions/unsubscribed.html")
+    try:
+        consent.subscriber_for(token, salt=consent.UNSUBSCRIBE_SALT, max_age=None)
+    except consent.TokenError as exc:
+        return render(
+            request, "subscriptions/link_problem.html", {"message": exc}, status=400
+        )
+    return render(request, "subscriptions/unsubscribe.html", {"token": token})
