@@ -3,9 +3,19 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.html import format_html
 
-from ourlondon.subscriptions.models import ConsentRecord, ConsentWording, Topic
+from ourlondon.subscriptions.models import (
+    Announcement,
+    ConsentRecord,
+    ConsentWording,
+    Subscriber,
+    Topic,
+)
+from ourlondon.subscriptions.sending import message_for, recipients
+from ourlondon.subscriptions.tasks import send_announcement
 
 
 @admin.register(Topic)
@@ -38,3 +48,37 @@ class ConsentRecordAdmin(admin.ModelAdmin[ConsentRecord]):
         self, request: HttpRequest, obj: ConsentRecord | None = None
     ) -> bool:
         return False
+
+
+@admin.register(Announcement)
+class AnnouncementAdmin(admin.ModelAdmin[Announcement]):
+    """Compose, preview, see how many will get it, then send to the topic."""
+
+    list_display = ["subject", "topic", "status", "created_at", "sent_at"]
+    list_filter = ["status", "topic"]
+    readonly_fields = ["status", "sent_at", "recipients_now", "preview"]
+    actions = ["send"]
+
+    @admin.display(description="Confirmed subscribers of the topic now")
+    def recipients_now(self, obj: Announcement) -> int:
+        return recipients(obj) if obj.pk else 0
+
+    @admin.display(description="Preview (as a subscriber sees it)")
+    def preview(self, obj: Announcement) -> str:
+        if not obj.pk:
+            return "Save to preview."
+        sample = Subscriber(pk=0, email="subscriber@example.org")
+        message = message_for(obj, sample)
+        return format_html(
+            "<pre>Subject: {}\n\n{}</pre>", message.subject, message.body
+        )
+
+    @admin.action(description="Send to the topic's confirmed subscribers")
+    def send(self, request: HttpRequest, queryset: QuerySet[Announcement]) -> None:
+        for announcement in queryset.exclude(status=Announcement.Status.SENT):
+            send_announcement(announcement.pk)
+            self.message_user(
+                request,
+                f"“{announcement.subject}” is being sent to {recipients(announcement)} "
+                "subscribers.",
+            )

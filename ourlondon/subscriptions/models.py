@@ -83,3 +83,60 @@ class ConsentRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Announcement(models.Model):
+    """A message from staff to everyone confirmed for one topic."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+
+    topic = models.ForeignKey(Topic, on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(max_length=150)
+    body = models.TextField(max_length=20_000, help_text="Plain text.")
+    status = models.CharField(max_length=10, choices=Status.choices, default="draft")
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Delivery(models.Model):
+    """One message to one subscriber: at most one row per pair, and a row is
+    marked sent the moment the SMTP server accepts it, so a send that is run
+    again (after a crash, or twice) skips everyone already done."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    status = models.CharField(max_length=10, choices=Status.choices, default="pending")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["announcement", "subscriber"], name="delivery_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["announcement", "status"], name="delivery_todo")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} → {self.subscriber_id}: {self.status}"
