@@ -14,6 +14,7 @@ from ourlondon.subscriptions.models import (
     Subscriber,
     Topic,
 )
+from ourlondon.subscriptions.rights import erase, send_export
 from ourlondon.subscriptions.sending import message_for, recipients
 from ourlondon.subscriptions.tasks import send_announcement
 
@@ -82,3 +83,42 @@ class AnnouncementAdmin(admin.ModelAdmin[Announcement]):
                 f"“{announcement.subject}” is being sent to {recipients(announcement)} "
                 "subscribers.",
             )
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin[Subscriber]):
+    """For answering a person's request about their own data; nothing else."""
+
+    list_display = ["pk", "status", "created_at", "confirmed_at", "unsubscribed_at"]
+    list_filter = ["status", "topics"]
+    search_fields = ["email"]
+    readonly_fields = [
+        "email",
+        "status",
+        "topics",
+        "postcode",
+        "interests",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    actions = ["send_their_data", "erase_them"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    @admin.action(description="Email each their data (right of access)")
+    def send_their_data(
+        self, request: HttpRequest, queryset: QuerySet[Subscriber]
+    ) -> None:
+        for subscriber in queryset:
+            send_export(subscriber)
+        self.message_user(request, f"Sent {queryset.count()} export(s).")
+
+    @admin.action(description="Erase (right to erasure; keeps only a hash)")
+    def erase_them(self, request: HttpRequest, queryset: QuerySet[Subscriber]) -> None:
+        count = 0
+        for subscriber in queryset:
+            erase(subscriber)
+            count += 1
+        self.message_user(request, f"Erased {count} subscriber(s).")

@@ -82,8 +82,13 @@ def sign_up(request: SignUp) -> None:
     confirms its new choice of topics), so the page's answer never reveals
     whether it was known.
     """
+    # Imported here: rights.py builds on this module.
+    from ourlondon.subscriptions.rights import is_suppressed
+
     wording = request.wording or current_wording()
     email = normalise_email(request.email)
+    if is_suppressed(email):
+        return  # erased at its owner's request: never stored or mailed again
     subscriber, _ = Subscriber.objects.get_or_create(email=email)
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
         subscriber.status = Subscriber.Status.PENDING

@@ -140,3 +140,13 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.announcement_id} → {self.subscriber_id}: {self.status}"
+
+
+class Suppression(models.Model):
+    """An erased address, kept only as a keyed hash so it is never mailed again."""
+
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Suppressed {self.digest[:12]}…"
