@@ -69,6 +69,8 @@ class SignUp:
     topics: Sequence[Topic]
     postcode: str = ""
     interests: Sequence[str] = ()
+    radius_km: int = 3
+    age_band: str = ""
     page: str = ""
     # The wording the person was shown (the form carries its version).
     wording: ConsentWording | None = None
@@ -95,6 +97,8 @@ def sign_up(request: SignUp) -> None:
         subscriber.unsubscribed_at = None
     subscriber.postcode = request.postcode
     subscriber.interests = list(request.interests)
+    subscriber.radius_km = request.radius_km
+    subscriber.age_band = request.age_band
     subscriber.save()
     ConsentRecord.objects.create(
         subscriber=subscriber,

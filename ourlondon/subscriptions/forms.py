@@ -41,6 +41,24 @@ class SignUpForm(forms.Form):
         choices=Category.choices,
         widget=forms.CheckboxSelectMultiple,
     )
+    radius_km = forms.TypedChoiceField(
+        label="How far (for activities near you)",
+        choices=[(1, "1 km"), (2, "2 km"), (3, "3 km"), (5, "5 km"), (10, "10 km")],
+        coerce=int,
+        initial=3,
+        required=False,
+        empty_value=None,
+    )
+    age_band = forms.ChoiceField(
+        label="Ages (for activities near you)",
+        required=False,
+        choices=[
+            ("", "Any age"),
+            ("10-13", "10 to 13"),
+            ("14-17", "14 to 17"),
+            ("18-25", "18 to 25"),
+        ],
+    )
     # Bots fill in what people cannot see.
     website = forms.CharField(required=False, max_length=200)
 

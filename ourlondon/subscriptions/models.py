@@ -53,7 +53,11 @@ class Subscriber(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default="pending")
     topics = models.ManyToManyField(Topic, related_name="subscribers", blank=True)
     postcode = models.CharField(max_length=8, blank=True)
-    interests = models.JSONField(default=list, blank=True)
+    interests = models.JSONField(default=list, blank=True)  # category values
+    radius_km = models.PositiveSmallIntegerField(default=3)
+    # "10-13", "14-17", "18-25" or "" (any): the digest lists activities whose
+    # age range overlaps it.
+    age_band = models.CharField(max_length=5, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     unsubscribed_at = models.DateTimeField(null=True, blank=True)
@@ -150,3 +154,27 @@ class Suppression(models.Model):
 
     def __str__(self) -> str:
         return f"Suppressed {self.digest[:12]}…"
+
+
+class DigestDelivery(models.Model):
+    """This week's "near me" email for one subscriber: sent, or nothing new."""
+
+    class Status(models.TextChoices):
+        SENT = "sent", "Sent"
+        EMPTY = "empty", "Nothing new: not sent"
+
+    subscriber = models.ForeignKey(
+        Subscriber, on_delete=models.CASCADE, related_name="digests"
+    )
+    week = models.DateField(help_text="The Monday of the week it is for.")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    activities = models.PositiveSmallIntegerField(default=0)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "week"], name="digest_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"Digest {self.week} for {self.subscriber_id}: {self.status}"

@@ -6,6 +6,7 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task, lock_task
 
+from ourlondon.subscriptions.digest import send_digests
 from ourlondon.subscriptions.models import Announcement
 from ourlondon.subscriptions.rights import purge
 from ourlondon.subscriptions.sending import queue_announcement, send_pending
@@ -22,3 +23,9 @@ def send_announcement(announcement_id: int) -> int:
 @lock_task("subscriptions-purge")
 def purge_expired() -> tuple[int, int]:
     return purge()
+
+
+@db_periodic_task(crontab(day_of_week="1", hour="7", minute="0"))
+@lock_task("subscriptions-digest")
+def weekly_digest() -> tuple[int, int]:
+    return send_digests()

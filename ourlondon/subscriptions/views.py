@@ -48,6 +48,8 @@ def sign_up(request: HttpRequest) -> HttpResponse:
                         topics=list(form.cleaned_data["topics"]),
                         postcode=form.cleaned_data["postcode"],
                         interests=form.cleaned_data.get("interests") or [],
+                        radius_km=form.cleaned_data.get("radius_km") or 3,
+                        age_band=form.cleaned_data.get("age_band") or "",
                         page=reverse("subscriptions:sign-up"),
                         wording=shown_wording(request) or wording,
                     )
