@@ -29,6 +29,8 @@ from ourlondon.subscriptions.models import (
 
 CONFIRM_SALT = "ourlondon.subscriptions.confirm"
 UNSUBSCRIBE_SALT = "ourlondon.subscriptions.unsubscribe"
+MANAGE_SALT = "ourlondon.subscriptions.manage"
+MANAGE_METHOD = "manage page, from a link in an email"
 CONFIRM_FOR = timedelta(days=7)
 FORM_METHOD = "sign-up form"
 LINK_METHOD = "link in the confirmation email"
@@ -186,6 +188,48 @@ def unsubscribe(token: str, *, method: str) -> Subscriber:
             method=method[:100],
         )
     return subscriber
+
+
+def manage_token(subscriber: Subscriber) -> str:
+    return signing.Signer(salt=MANAGE_SALT).sign(str(subscriber.pk))
+
+
+def manage_url(subscriber: Subscriber) -> str:
+    return site_url(reverse("subscriptions:manage", args=[manage_token(subscriber)]))
+
+
+@transaction.atomic
+def change_topics(
+    subscriber: Subscriber,
+    *,
+    topics: Sequence[Topic],
+    wording: ConsentWording,
+    postcode: str = "",
+    interests: Sequence[str] = (),
+    radius_km: int = 3,
+    age_band: str = "",
+) -> None:
+    """New choices from the manage page (reached only by a link sent to the
+    address, so it is the address's owner): they apply at once, recorded."""
+    subscriber.topics.set(topics)
+    subscriber.postcode = postcode
+    subscriber.interests = list(interests)
+    subscriber.radius_km = radius_km
+    subscriber.age_band = age_band
+    if not topics:
+        subscriber.status = Subscriber.Status.UNSUBSCRIBED
+        subscriber.unsubscribed_at = timezone.now()
+    subscriber.save()
+    ConsentRecord.objects.create(
+        subscriber=subscriber,
+        action=ConsentRecord.Action.CHANGED
+        if topics
+        else ConsentRecord.Action.WITHDRAWN,
+        topics=sorted(t.slug for t in topics),
+        wording=wording,
+        page=reverse("subscriptions:manage", args=["…"]),
+        method=MANAGE_METHOD,
+    )
 
 
 def unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:

@@ -21,7 +21,11 @@ from ourlondon.core.postcodes import PostcodeError, lookup_postcode
 from ourlondon.search import engine
 from ourlondon.search.cards import public_cards
 from ourlondon.search.query import SearchQuery
-from ourlondon.subscriptions.consent import site_url, unsubscribe_headers
+from ourlondon.subscriptions.consent import (
+    manage_url,
+    site_url,
+    unsubscribe_headers,
+)
 from ourlondon.subscriptions.models import DigestDelivery, Subscriber
 
 TOPIC = "near-me"
@@ -107,6 +111,7 @@ def send_digests(*, today: date | None = None) -> tuple[int, int]:
                 ],
                 "postcode": subscriber.postcode,
                 "radius_km": subscriber.radius_km,
+                "manage": manage_url(subscriber),
                 "unsubscribe": unsubscribe_headers(subscriber)[
                     "List-Unsubscribe"
                 ].strip("<>"),

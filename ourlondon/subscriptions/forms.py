@@ -80,3 +80,11 @@ class SignUpForm(forms.Form):
             data["postcode"] = ""
             data["interests"] = []
         return data
+
+
+class ManageForm(SignUpForm):
+    """The same choices; choosing none stops every update."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topics"].required = False

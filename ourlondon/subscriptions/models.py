@@ -70,6 +70,7 @@ class ConsentRecord(models.Model):
     class Action(models.TextChoices):
         GIVEN = "given", "Agreed on the form"
         CONFIRMED = "confirmed", "Confirmed by the emailed link"
+        CHANGED = "changed", "Topics changed on the manage page"
         WITHDRAWN = "withdrawn", "Unsubscribed"
 
     subscriber = models.ForeignKey(

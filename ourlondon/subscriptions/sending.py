@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ourlondon.subscriptions.consent import (
+    manage_url,
     site_url,
     unsubscribe_headers,
     unsubscribe_token,
@@ -63,7 +64,11 @@ def message_for(announcement: Announcement, subscriber: Subscriber) -> EmailMess
     )
     body = render_to_string(
         "subscriptions/email_announcement.txt",
-        {"announcement": announcement, "unsubscribe": unsubscribe},
+        {
+            "announcement": announcement,
+            "unsubscribe": unsubscribe,
+            "manage": manage_url(subscriber),
+        },
     )
     return EmailMessage(
         subject=announcement.subject,

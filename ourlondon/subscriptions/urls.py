@@ -9,4 +9,5 @@ urlpatterns = [
     path("check-your-email/", views.check_email, name="check-email"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path("manage/<str:token>/", views.manage, name="manage"),
 ]

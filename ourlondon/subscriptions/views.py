@@ -11,10 +11,15 @@ from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import is_ratelimited
 
 from ourlondon.subscriptions import consent
-from ourlondon.subscriptions.forms import SignUpForm
+from ourlondon.subscriptions.forms import ManageForm, SignUpForm
 from ourlondon.subscriptions.models import ConsentWording
 
-SIGN_UP_RATE = "10/h"
+SIGN_UP_RATE = "10/h"  # per client address
+SIGN_UP_RATE_PER_EMAIL = "3/h"  # per email address: no one can be mail-bombed
+
+
+def _email_key(group: str, request: HttpRequest) -> str:
+    return consent.normalise_email(request.POST.get("email", ""))[:254]
 
 
 def shown_wording(request: HttpRequest) -> ConsentWording | None:
@@ -33,6 +38,12 @@ def sign_up(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if is_ratelimited(
             request, group="sign-up", key="ip", rate=SIGN_UP_RATE, increment=True
+        ) or is_ratelimited(
+            request,
+            group="sign-up-email",
+            key=_email_key,
+            rate=SIGN_UP_RATE_PER_EMAIL,
+            increment=True,
         ):
             return render(
                 request,
@@ -114,3 +125,49 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
             request, "subscriptions/link_problem.html", {"message": exc}, status=400
         )
     return render(request, "subscriptions/unsubscribe.html", {"token": token})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def manage(request: HttpRequest, token: str) -> HttpResponse:
+    """ "Manage my updates", reached by the link in every email."""
+    try:
+        subscriber = consent.subscriber_for(
+            token, salt=consent.MANAGE_SALT, max_age=None
+        )
+    except consent.TokenError as exc:
+        return render(
+            request, "subscriptions/link_problem.html", {"message": exc}, status=400
+        )
+    wording = consent.current_wording()
+    initial = {
+        "email": subscriber.email,
+        "topics": list(subscriber.topics.values_list("slug", flat=True)),
+        "postcode": subscriber.postcode,
+        "interests": subscriber.interests,
+        "radius_km": subscriber.radius_km,
+        "age_band": subscriber.age_band,
+    }
+    if request.method == "POST":
+        data = request.POST.copy()
+        data["email"] = subscriber.email  # the address is not changed here
+        form = ManageForm(data)
+        if form.is_valid():
+            consent.change_topics(
+                subscriber,
+                topics=list(form.cleaned_data["topics"]),
+                wording=shown_wording(request) or wording,
+                postcode=form.cleaned_data["postcode"],
+                interests=form.cleaned_data.get("interests") or [],
+                radius_km=form.cleaned_data.get("radius_km") or 3,
+                age_band=form.cleaned_data.get("age_band") or "",
+            )
+            return render(request, "subscriptions/managed.html")
+    else:
+        form = ManageForm(initial=initial)
+    return render(
+        request,
+        "subscriptions/manage.html",
+        {"form": form, "wording": wording, "token": token},
+        status=400 if form.errors else 200,
+    )

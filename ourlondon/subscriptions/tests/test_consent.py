@@ -171,3 +171,46 @@ def test_near_me_keeps_the_postcode_and_interests_nothing_else(
     )
     subscriber = Subscriber.objects.get()
     assert (subscriber.postcode, subscriber.interests) == ("E8 3AA", ["sport", "music"])
+
+
+def test_manage_page_changes_topics_and_records_it(
+    client, inbox, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    client.post(link_in(inbox.messages[0]))
+    subscriber = Subscriber.objects.get()
+    url = "/updates/manage/" + consent.manage_token(subscriber) + "/"
+    page = client.get(url).content.decode()
+    assert "sam@example.org" in page and "Save my choices" in page
+    response = client.post(
+        url,
+        {
+            "topics": ["community-seed-fund", "near-me"],
+            "postcode": "SW2 1AA",
+            "wording_version": "1",
+        },
+    )
+    assert response.status_code == 200
+    subscriber.refresh_from_db()
+    assert sorted(subscriber.topics.values_list("slug", flat=True)) == [
+        "community-seed-fund",
+        "near-me",
+    ]
+    assert subscriber.postcode == "SW2 1AA"
+    assert subscriber.consents.last().action == "changed"
+    # Choosing nothing stops everything, recorded as withdrawn.
+    client.post(url, {"wording_version": "1"})
+    subscriber.refresh_from_db()
+    assert subscriber.status == "unsubscribed"
+    assert subscriber.consents.last().action == "withdrawn"
+    assert client.get("/updates/manage/forged/").status_code == 400
+
+
+def test_one_address_cannot_be_signed_up_again_and_again(client, inbox):
+    codes = [
+        client.post(
+            SIGN_UP, {"email": "target@example.org", "topics": ["vru-news"]}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert codes == [302, 302, 302, 429]
