@@ -155,6 +155,13 @@ def confirm(token: str) -> Subscriber:
     given = subscriber.consents.filter(action=ConsentRecord.Action.GIVEN).last()
     if given is None:
         raise TokenError("This link is no longer valid: there is nothing to confirm.")
+    latest = subscriber.consents.last()
+    if latest is not None and latest.pk != given.pk:
+        # Used already (or overtaken by a later change): nothing to record.
+        raise TokenError(
+            "This link has already been used. Your choices are as you last set "
+            "them; every email has a link to change them."
+        )
     subscriber.topics.set(Topic.objects.filter(slug__in=given.topics))
     subscriber.status = Subscriber.Status.CONFIRMED
     subscriber.confirmed_at = timezone.now()

@@ -214,3 +214,15 @@ def test_one_address_cannot_be_signed_up_again_and_again(client, inbox):
         for _ in range(4)
     ]
     assert codes == [302, 302, 302, 429]
+
+
+def test_a_replayed_confirmation_link_says_so_and_records_nothing(
+    client, inbox, django_capture_on_commit_callbacks
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    url = link_in(inbox.messages[0])
+    assert client.post(url).status_code == 200
+    again = client.post(url)
+    assert again.status_code == 400
+    assert "This link has already been used" in again.content.decode()
+    assert ConsentRecord.objects.filter(action="confirmed").count() == 1
