@@ -148,6 +148,12 @@ def test_tampered_tokens_are_refused(client, view):
         ({"topics": []}, "Choose at least one kind of update."),
         ({"topics": ["near-me"], "postcode": "TS4 3AE"}, "is not a London postcode"),
         ({"topics": ["near-me"]}, "Enter your postcode for activities near you."),
+        (
+            {"topics": ["near-me"], "postcode": "E" * 10_000},
+            "Ensure this value has at most 10 characters",
+        ),
+        ({"interests": ["x" * 10_000]}, "Select a valid choice."),
+        ({"topics": ["vru-news" * 2000]}, "Choose from the updates listed."),
     ],
 )
 def test_bad_input_gets_a_message_and_stores_nothing(client, inbox, fields, message):
