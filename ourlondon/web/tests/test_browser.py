@@ -339,3 +339,13 @@ def test_static_files_are_fingerprinted_and_cached_for_a_year(site):
         assert "immutable" in cache
         age = re.search(r"max-age=(\d+)", cache)
         assert age is not None and int(age.group(1)) >= 365 * 24 * 3600
+
+
+def test_signing_up_for_updates_in_a_real_browser(page, site):
+    """The form's CSRF check passes in a browser (it failed once: a
+    no-referrer policy made Chromium send `Origin: null`)."""
+    page.goto(site + "/updates/")
+    page.fill("#id_email", "browser-test@example.org")
+    page.check("input[value=vru-news]")
+    page.click("form button[type=submit]")
+    assert page.inner_text("h1") == "Check your email"
