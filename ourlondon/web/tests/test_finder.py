@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ourlondon.catalogue.models import ListingReport
 
@@ -300,3 +302,64 @@ def test_a_list_page_with_its_css_and_scripts_is_within_60_kb_compressed(client)
         assert isinstance(path, str)
         total += len(gzip.compress(Path(path).read_bytes()))
     assert total <= 60 * 1024
+
+
+PARAMETERS = [
+    "q",
+    "where",
+    "lat",
+    "lng",
+    "radius_km",
+    "age",
+    "category",
+    "when",
+    "date_from",
+    "date_to",
+    "day",
+    "time",
+    "free",
+    "accessibility",
+    "borough",
+    "sort",
+    "page",
+    "view",
+]
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    params=st.lists(
+        st.tuples(
+            st.sampled_from(PARAMETERS),
+            st.one_of(
+                st.text(max_size=40),
+                st.sampled_from(
+                    [
+                        "E8 3AA",
+                        "sw2",
+                        "Hackney",
+                        "14",
+                        "-1",
+                        "1e309",
+                        "nan",
+                        "inf",
+                        "2026-13-40",
+                        "9999-12-31",
+                        "sat",
+                        "map",
+                        "distance",
+                        "99999999999",
+                    ]
+                ),
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_any_search_parameters_give_a_page_never_a_500(client, listings, params):
+    response = client.get(RESULTS, params)
+    assert response.status_code == 200
