@@ -33,7 +33,7 @@ def shown_wording(request: HttpRequest) -> ConsentWording | None:
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def sign_up(request: HttpRequest) -> HttpResponse:
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(request.POST if request.method == "POST" else None)
     wording = consent.current_wording()
     if request.method == "POST":
         if is_ratelimited(

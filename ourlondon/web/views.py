@@ -370,7 +370,7 @@ def _same_origin(request: HttpRequest) -> bool:
 def report(request: HttpRequest, pk: int) -> HttpResponse:
     """ "Report a problem with this listing": no account, stored for moderators."""
     activity = _public_activity(pk)
-    form = ReportForm(request.POST or None)
+    form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not _same_origin(request):
             return HttpResponseForbidden(

@@ -8,6 +8,9 @@ from email.message import Message
 
 import pytest
 from django.core import signing
+from django.core.cache import cache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from ourlondon.subscriptions import consent
 from ourlondon.subscriptions.models import (
@@ -232,3 +235,42 @@ def test_a_replayed_confirmation_link_says_so_and_records_nothing(
     assert again.status_code == 400
     assert "This link has already been used" in again.content.decode()
     assert ConsentRecord.objects.filter(action="confirmed").count() == 1
+
+
+@settings(
+    max_examples=100,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    fields=st.lists(
+        st.tuples(
+            st.sampled_from(
+                [
+                    "email",
+                    "topics",
+                    "postcode",
+                    "interests",
+                    "radius_km",
+                    "age_band",
+                    "website",
+                    "wording_version",
+                ]
+            ),
+            st.one_of(
+                st.text(max_size=60),
+                st.sampled_from(
+                    ["near-me", "vru-news", "E8 3AA", "a@b.org", "1", "99"]
+                ),
+            ),
+        ),
+        max_size=8,
+    )
+)
+def test_any_sign_up_form_gets_an_answer_never_a_500(client, fields):
+    cache.clear()
+    data: dict[str, list[str]] = {}
+    for name, value in fields:
+        data.setdefault(name, []).append(value)
+    response = client.post(SIGN_UP, data)
+    assert response.status_code in (302, 400)

@@ -363,3 +363,10 @@ PARAMETERS = [
 def test_any_search_parameters_give_a_page_never_a_500(client, listings, params):
     response = client.get(RESULTS, params)
     assert response.status_code == 200
+
+
+def test_an_empty_report_post_is_answered_with_messages(client, listings):
+    url = reverse("web:report", args=[listings.football.pk])
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert "Choose what the problem is." in response.content.decode()
