@@ -31,12 +31,7 @@ def london_iso(moment: datetime) -> str:
 
 def activity_queryset() -> ActivityQuerySet:
     """Public activities with everything a representation reads, joined."""
-    return (
-        Activity.public.select_related("organisation", "venue", "venue__borough")
-        # The borough's outline is a large GeoJSON document nobody here reads.
-        .defer("venue__borough__outline")
-        .prefetch_related("types")
-    )
+    return Activity.public.for_display()
 
 
 def represent(

@@ -217,6 +217,17 @@ class Venue(models.Model):
         self.borough_id = located.borough_code
 
 
+def age_label(age_min: int | None, age_max: int | None) -> str:
+    """An age range in words; "not stated" is never "all ages"."""
+    if age_min is not None and age_max is not None:
+        return f"Ages {age_min} to {age_max}"
+    if age_min is not None:
+        return f"Ages {age_min} and over"
+    if age_max is not None:
+        return f"Up to age {age_max}"
+    return "Age not stated"
+
+
 class Activity(models.Model):
     """A series a young person can join: a weekly club, a course, an event."""
 
@@ -349,13 +360,7 @@ class Activity(models.Model):
 
     @property
     def age_label(self) -> str:
-        if self.age_min is not None and self.age_max is not None:
-            return f"Ages {self.age_min} to {self.age_max}"
-        if self.age_min is not None:
-            return f"Ages {self.age_min} and over"
-        if self.age_max is not None:
-            return f"Up to age {self.age_max}"
-        return "Age not stated"
+        return age_label(self.age_min, self.age_max)
 
     @property
     def cost_label(self) -> str:

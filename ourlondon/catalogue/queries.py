@@ -33,6 +33,15 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
     def in_borough(self, gss_code: str) -> ActivityQuerySet:
         return self.filter(venue__borough_id=gss_code)
 
+    def for_display(self) -> ActivityQuerySet:
+        """With everything a card or a page shows, joined or prefetched; the
+        borough's outline (a large GeoJSON document nobody shows) left out."""
+        return (
+            self.select_related("organisation", "venue", "venue__borough")
+            .defer("venue__borough__outline")
+            .prefetch_related("types")
+        )
+
 
 class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
     def upcoming(self, *, after: datetime | None = None) -> OccurrenceQuerySet:

@@ -138,9 +138,15 @@ def _reject(feed: Feed, kind: str, item_id: str, reason: str, outside: bool) -> 
     )
 
 
-def _apply(feed: Feed, item: Item, report: HarvestReport) -> set[int]:
-    """Apply one item; its changes land completely or not at all."""
-    stored = FeedItem.objects.filter(feed=feed, kind=item.kind, item_id=item.id).first()
+def _apply(
+    feed: Feed,
+    item: Item,
+    report: HarvestReport,
+    known: dict[tuple[str, str], FeedItem],
+) -> set[int]:
+    """Apply one item; its changes land completely or not at all. `known` holds
+    the page's items as stored before (read in one query), kept up to date."""
+    stored = known.get((item.kind, item.id))
     if (
         stored is not None
         and stored.modified == item.modified
@@ -156,7 +162,7 @@ def _apply(feed: Feed, item: Item, report: HarvestReport) -> set[int]:
             feed=feed, kind=item.kind, item_id=item.id
         ).delete()
     super_event = item.data.get("superEvent") if item.data else None
-    FeedItem.objects.update_or_create(
+    known[(item.kind, item.id)], _ = FeedItem.objects.update_or_create(
         feed=feed,
         kind=item.kind[:64],
         item_id=item.id[:300],
@@ -227,8 +233,14 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     reset_page_cache()
     with transaction.atomic():
         touched: set[int] = set()
+        known = {
+            (stored.kind, stored.item_id): stored
+            for stored in FeedItem.objects.filter(
+                feed=feed, item_id__in=[item.id for item in page.items]
+            )
+        }
         for item in page.items:
-            touched |= _apply(feed, item, report)
+            touched |= _apply(feed, item, report, known)
         seen = [item.id for item in page.items]
         if seen:
             FeedItem.objects.filter(feed=feed, item_id__in=seen).update(seen_at=now)

@@ -35,7 +35,7 @@ from ourlondon.core.postcodes import (
     lookup_postcode,
 )
 from ourlondon.ingest import openactive
-from ourlondon.ingest.models import Feed, FeedItem
+from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.openactive import LONDON, Invalid, Series, Session
 
 SOURCE = Activity.Source.OPENACTIVE
@@ -326,8 +326,6 @@ def apply_data(
 def _apply_waiting(series_id: str, feed: Feed) -> set[int]:
     """Sessions that arrived before this series, from any feed."""
     touched: set[int] = set()
-    from ourlondon.ingest.models import FeedRejection
-
     for waiting in FeedItem.objects.filter(
         super_event_id=series_id, deleted=False
     ).select_related("feed"):

@@ -67,11 +67,6 @@ def public_cards(ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     }
     public = set(Activity.public.filter(pk__in=ids).values_list("pk", flat=True))
     stale = [i for i in ids if i in public and not cards.get(i)]
-    for activity in (
-        Activity.public.select_related("organisation", "venue", "venue__borough")
-        .defer("venue__borough__outline")
-        .prefetch_related("types")
-        .filter(pk__in=stale)
-    ):
+    for activity in Activity.public.for_display().filter(pk__in=stale):
         cards[activity.pk] = build_card(activity)
     return {i: cards[i] for i in ids if i in public and i in cards}

@@ -239,12 +239,15 @@ def change_topics(
     )
 
 
-def unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
-    """RFC 2369 and RFC 8058 headers for every message to a subscriber."""
-    link = site_url(
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    return site_url(
         reverse("subscriptions:unsubscribe", args=[unsubscribe_token(subscriber)])
     )
+
+
+def unsubscribe_headers(subscriber: Subscriber) -> dict[str, str]:
+    """RFC 2369 and RFC 8058 headers for every message to a subscriber."""
     return {
-        "List-Unsubscribe": f"<{link}>",
+        "List-Unsubscribe": f"<{unsubscribe_url(subscriber)}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }

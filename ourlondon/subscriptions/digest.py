@@ -25,6 +25,7 @@ from ourlondon.subscriptions.consent import (
     manage_url,
     site_url,
     unsubscribe_headers,
+    unsubscribe_url,
 )
 from ourlondon.subscriptions.models import DigestDelivery, Subscriber
 
@@ -112,9 +113,7 @@ def send_digests(*, today: date | None = None) -> tuple[int, int]:
                 "postcode": subscriber.postcode,
                 "radius_km": subscriber.radius_km,
                 "manage": manage_url(subscriber),
-                "unsubscribe": unsubscribe_headers(subscriber)[
-                    "List-Unsubscribe"
-                ].strip("<>"),
+                "unsubscribe": unsubscribe_url(subscriber),
             },
         )
         EmailMessage(

@@ -15,14 +15,12 @@ import smtplib
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from ourlondon.subscriptions.consent import (
     manage_url,
-    site_url,
     unsubscribe_headers,
-    unsubscribe_token,
+    unsubscribe_url,
 )
 from ourlondon.subscriptions.models import Announcement, Delivery, Subscriber
 
@@ -59,14 +57,11 @@ def queue_announcement(announcement: Announcement) -> int:
 
 
 def message_for(announcement: Announcement, subscriber: Subscriber) -> EmailMessage:
-    unsubscribe = site_url(
-        reverse("subscriptions:unsubscribe", args=[unsubscribe_token(subscriber)])
-    )
     body = render_to_string(
         "subscriptions/email_announcement.txt",
         {
             "announcement": announcement,
-            "unsubscribe": unsubscribe,
+            "unsubscribe": unsubscribe_url(subscriber),
             "manage": manage_url(subscriber),
         },
     )

@@ -22,6 +22,13 @@ def _email_key(group: str, request: HttpRequest) -> str:
     return consent.normalise_email(request.POST.get("email", ""))[:254]
 
 
+def link_problem(request: HttpRequest, problem: Exception) -> HttpResponse:
+    """A link that is expired, altered or used up: say which, change nothing."""
+    return render(
+        request, "subscriptions/link_problem.html", {"message": problem}, status=400
+    )
+
+
 def shown_wording(request: HttpRequest) -> ConsentWording | None:
     """The wording version the form was rendered with, if it is one of ours."""
     version = request.POST.get("wording_version", "")
@@ -87,18 +94,14 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
         try:
             consent.confirm(token)
         except consent.TokenError as exc:
-            return render(
-                request, "subscriptions/link_problem.html", {"message": exc}, status=400
-            )
+            return link_problem(request, exc)
         return render(request, "subscriptions/confirmed.html")
     try:
         consent.subscriber_for(
             token, salt=consent.CONFIRM_SALT, max_age=consent.CONFIRM_FOR
         )
     except consent.TokenError as exc:
-        return render(
-            request, "subscriptions/link_problem.html", {"message": exc}, status=400
-        )
+        return link_problem(request, exc)
     return render(request, "subscriptions/confirm.html", {"token": token})
 
 
@@ -114,16 +117,12 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
                 method="one-click (RFC 8058)" if one_click else "unsubscribe page",
             )
         except consent.TokenError as exc:
-            return render(
-                request, "subscriptions/link_problem.html", {"message": exc}, status=400
-            )
+            return link_problem(request, exc)
         return render(request, "subscriptions/unsubscribed.html")
     try:
         consent.subscriber_for(token, salt=consent.UNSUBSCRIBE_SALT, max_age=None)
     except consent.TokenError as exc:
-        return render(
-            request, "subscriptions/link_problem.html", {"message": exc}, status=400
-        )
+        return link_problem(request, exc)
     return render(request, "subscriptions/unsubscribe.html", {"token": token})
 
 
@@ -136,9 +135,7 @@ def manage(request: HttpRequest, token: str) -> HttpResponse:
             token, salt=consent.MANAGE_SALT, max_age=None
         )
     except consent.TokenError as exc:
-        return render(
-            request, "subscriptions/link_problem.html", {"message": exc}, status=400
-        )
+        return link_problem(request, exc)
     wording = consent.current_wording()
     initial = {
         "email": subscriber.email,

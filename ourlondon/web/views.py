@@ -34,7 +34,12 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 from shapely.geometry import mapping, shape
 
-from ourlondon.catalogue.models import Activity, ListingReport, Occurrence
+from ourlondon.catalogue.models import (
+    Activity,
+    ListingReport,
+    Occurrence,
+    age_label,
+)
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.core.models import Borough
 from ourlondon.search import engine
@@ -117,16 +122,6 @@ def _cards(result: SearchResult) -> list[dict[str, Any]]:
             }
         )
     return shown
-
-
-def age_label(age_min: int | None, age_max: int | None) -> str:
-    if age_min is not None and age_max is not None:
-        return f"Ages {age_min} to {age_max}"
-    if age_min is not None:
-        return f"Ages {age_min} and over"
-    if age_max is not None:
-        return f"Up to age {age_max}"
-    return "Age not stated"
 
 
 def widenings(request: HttpRequest, finder: Finder) -> list[dict[str, Any]]:
@@ -264,10 +259,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 def _public_activity(pk: int) -> Activity:
     return get_object_or_404(
-        Activity.public.select_related("organisation", "venue", "venue__borough")
-        .defer("venue__borough__outline")
-        .prefetch_related("types", "schedules"),
-        pk=pk,
+        Activity.public.for_display().prefetch_related("schedules"), pk=pk
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import signal
-import time
+import threading
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,7 +42,7 @@ class Command(BaseCommand):
         parser.add_argument("--max-pages", type=int, default=MAX_PAGES_PER_RUN)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        self.stopping = False
+        self.stopped = threading.Event()
         signal.signal(signal.SIGTERM, self._stop)
         signal.signal(signal.SIGINT, self._stop)
         if options["url"]:
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         if not feeds:
             self.stdout.write("No approved, enabled feeds to harvest.")
             return
-        while not self.stopping:
+        while not self.stopped.is_set():
             next_due = None
             for feed in feeds:
                 feed.refresh_from_db()
@@ -78,15 +78,16 @@ class Command(BaseCommand):
                     feed.poll_seconds if report.caught_up else 0
                 )
                 next_due = wait if next_due is None else min(next_due, wait)
-                if self.stopping:
+                if self.stopped.is_set():
                     break
             if options["once"]:
                 return
-            time.sleep(max(next_due or 1.0, 0.5))
+            # Woken at once by SIGTERM/Ctrl+C (a plain sleep would finish first).
+            self.stopped.wait(max(next_due or 1.0, 0.5))
 
     def _stop(self, signum: int, frame: Any) -> None:
         # Finish the page in hand (its transaction), then stop.
-        self.stopping = True
+        self.stopped.set()
 
     def _feed_for_url(self, options: dict[str, Any]) -> Feed:
         url = options["url"]
