@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -24,12 +25,16 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.recurrence import materialise_activities
+from ourlondon.core.bulkwrite import insert_instances
+from ourlondon.ingest.bulk import apply_series_page, is_plain_series
 from ourlondon.ingest.fetching import FetchError, fetch
 from ourlondon.ingest.mapping import (
     Pending,
     Rejected,
     apply_data,
+    apply_waiting,
     reset_page_cache,
     withdraw,
 )
@@ -161,7 +166,6 @@ def _apply(
         FeedRejection.objects.filter(
             feed=feed, kind=item.kind, item_id=item.id
         ).delete()
-    super_event = item.data.get("superEvent") if item.data else None
     known[(item.kind, item.id)], _ = FeedItem.objects.update_or_create(
         feed=feed,
         kind=item.kind[:64],
@@ -170,9 +174,7 @@ def _apply(
             "modified": item.modified[:64],
             "deleted": item.deleted,
             "data": item.data,
-            "super_event_id": super_event[:1000]
-            if isinstance(super_event, str)
-            else "",
+            "super_event_id": _super_event_id(item),
         },
     )
     if item.deleted or item.data is None:
@@ -206,6 +208,110 @@ def _apply(
     return touched
 
 
+def _partition(
+    items: list[Item], known: dict[tuple[str, str], FeedItem]
+) -> tuple[list[Item], list[Item]]:
+    """The page's plain series updates (applied together) and the rest (one by
+    one): tombstones, sessions, an item the feed had deleted before, an id the
+    page carries twice. Items seen already are in neither."""
+    counts = Counter((item.kind, item.id) for item in items)
+    fast: list[Item] = []
+    slow: list[Item] = []
+    for item in items:
+        stored = known.get((item.kind, item.id))
+        if (
+            stored is not None
+            and stored.modified == item.modified
+            and stored.deleted == item.deleted
+        ):
+            continue
+        if (
+            counts[(item.kind, item.id)] == 1
+            and (stored is None or not stored.deleted)
+            and is_plain_series(item)
+        ):
+            fast.append(item)
+        else:
+            slow.append(item)
+    return fast, slow
+
+
+def _apply_fast(
+    feed: Feed, items: list[Item], report: HarvestReport
+) -> tuple[set[int], list[Activity], list[Item]]:
+    """Apply plain series items together (see `bulk`). Returns the ids of the
+    activities changed, those of them still as loaded (for the search index),
+    and the items to apply one by one instead if the database refused the lot
+    (then nothing of it is kept)."""
+    if not items:
+        return set(), [], []
+    try:
+        with transaction.atomic():
+            result = apply_series_page(feed, items)
+            _store_items(feed, items)
+            for kind in {item.kind for item, _ in result.applied}:
+                FeedRejection.objects.filter(
+                    feed=feed,
+                    kind=kind,
+                    item_id__in=[i.id for i, _ in result.applied if i.kind == kind],
+                ).delete()
+            FeedRejection.objects.bulk_create(
+                [
+                    FeedRejection(
+                        feed=feed,
+                        kind=item.kind[:64],
+                        item_id=item.id[:300],
+                        reason=why.reason,
+                        outside_london=why.outside_london,
+                    )
+                    for item, why in result.rejected
+                ],
+                update_conflicts=True,
+                unique_fields=["feed", "kind", "item_id"],
+                update_fields=["reason", "outside_london", "at"],
+            )
+            waited = apply_waiting([series.id for _, series in result.applied])
+    except Exception:  # one bad item must never block the rest of the page
+        reset_page_cache()
+        logger.warning(
+            "feed %s: a page's series could not be stored together; storing them "
+            "one by one",
+            feed.name,
+            exc_info=True,
+        )
+        return set(), [], items
+    report.rejected += len(result.rejected)
+    report.outside_london += sum(why.outside_london for _, why in result.rejected)
+    # Sessions that waited for these series changed them: read afresh.
+    loaded = [a for a in result.loaded if a.pk not in waited]
+    return result.touched | waited, loaded, []
+
+
+def _store_items(feed: Feed, items: list[Item]) -> None:
+    """The items as published, inserted or updated in one statement."""
+    insert_instances(
+        [
+            FeedItem(
+                feed=feed,
+                kind=item.kind[:64],
+                item_id=item.id[:300],
+                modified=item.modified[:64],
+                deleted=item.deleted,
+                data=item.data,
+                super_event_id=_super_event_id(item),
+            )
+            for item in items
+        ],
+        conflict=["feed", "kind", "item_id"],
+        update=["modified", "deleted", "data", "super_event_id", "updated_at"],
+    )
+
+
+def _super_event_id(item: Item) -> str:
+    super_event = item.data.get("superEvent") if item.data else None
+    return super_event[:1000] if isinstance(super_event, str) else ""
+
+
 def _sweep(feed: Feed, report: HarvestReport) -> None:
     """After a full re-read: withdraw what the publisher no longer lists but never
     sent a tombstone for."""
@@ -232,15 +338,23 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     now = timezone.now()
     reset_page_cache()
     with transaction.atomic():
-        touched: set[int] = set()
         known = {
             (stored.kind, stored.item_id): stored
             for stored in FeedItem.objects.filter(
                 feed=feed, item_id__in=[item.id for item in page.items]
             )
         }
+        fast, slow = _partition(page.items, known)
+        touched, loaded, refused = _apply_fast(feed, fast, report)
+        # In the page's order: a session after its series finds it.
+        one_by_one = {id(item) for item in slow + refused}
+        changed: set[int] = set()
         for item in page.items:
-            touched |= _apply(feed, item, report, known)
+            if id(item) in one_by_one:
+                changed |= _apply(feed, item, report, known)
+        touched |= changed
+        # What the items applied one by one changed must be read afresh.
+        loaded = [a for a in loaded if a.pk not in changed]
         seen = [item.id for item in page.items]
         if seen:
             FeedItem.objects.filter(feed=feed, item_id__in=seen).update(seen_at=now)
@@ -249,7 +363,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
             _reject(feed, bad.kind, bad.id or "(no id)", bad.reason, False)
         materialise_activities(touched)
         if touched:
-            refresh_activities(touched)
+            refresh_activities(touched, loaded=loaded)
         feed.next_url = page.next_url[:2000]
         feed.pages += 1
         feed.items_seen += len(page.items) + len(page.rejected)

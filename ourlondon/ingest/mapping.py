@@ -17,6 +17,8 @@ from datetime import date
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -27,8 +29,9 @@ from ourlondon.catalogue.models import (
     Schedule,
     Venue,
 )
-from ourlondon.catalogue.places import locate_venue
+from ourlondon.catalogue.places import MAX_PIN_DISTANCE_KM, VenueLocation
 from ourlondon.catalogue.vocabulary import OPENACTIVE_ACCESSIBILITY
+from ourlondon.core.geography import borough_code_at, haversine_km
 from ourlondon.core.postcodes import (
     PostcodeError,
     PostcodeOutsideLondon,
@@ -36,7 +39,7 @@ from ourlondon.core.postcodes import (
 )
 from ourlondon.ingest import openactive
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
-from ourlondon.ingest.openactive import LONDON, Invalid, Series, Session
+from ourlondon.ingest.openactive import LONDON, Invalid, Place, Series, Session
 
 SOURCE = Activity.Source.OPENACTIVE
 
@@ -63,9 +66,14 @@ class Pending(Exception):
     """A session waiting for its series (not an error; kept and retried)."""
 
 
+def organisation_slug(series: Series, feed: Feed) -> str:
+    name = series.organiser.name if series.organiser else feed.publisher
+    return ("oa-" + slugify(name))[:180] or "oa-organiser"
+
+
 def _organisation(series: Series, feed: Feed) -> Organisation:
     name = series.organiser.name if series.organiser else feed.publisher
-    slug = ("oa-" + slugify(name))[:180] or "oa-organiser"
+    slug = organisation_slug(series, feed)
     cached = _page_cache.get(("organisation", slug))
     if isinstance(cached, Organisation):
         return cached
@@ -80,49 +88,67 @@ def _organisation(series: Series, feed: Feed) -> Organisation:
     return organisation
 
 
-def _venue(series: Series, organisation: Organisation) -> Venue | None:
-    place = series.place
-    if place is None:
-        if series.is_online:
-            return None
-        raise Rejected("The item has no location (and is not online).")
+def place_location(place: Place) -> VenueLocation:
+    """Where a feed's place is, or `Rejected` saying why it cannot be listed.
+
+    The publisher's pin is used when it is in London and near the postcode;
+    publishers' pins are often rough, so otherwise the postcode's point stands
+    in (a person typing a venue is asked to fix the pin instead)."""
     if not place.postcode:
         raise Rejected("The location has no postcode.")
-    key = ("venue", place)
-    cached = _page_cache.get(key)
-    if isinstance(cached, Venue):
-        return cached
     try:
-        lookup_postcode(place.postcode)
+        found = lookup_postcode(place.postcode)
     except PostcodeOutsideLondon as exc:
         raise Rejected(
             f"{place.postcode} is not in London.", outside_london=True
         ) from exc
     except PostcodeError as exc:
         raise Rejected(f"Location: {exc}") from exc
-    try:
-        found = locate_venue(postcode=place.postcode, lat=place.lat, lng=place.lng)
-    except ValidationError:
-        # A pin outside London or far from its (London) postcode: publishers'
-        # pins are often rough, so the postcode's point stands in.
-        found = locate_venue(postcode=place.postcode)
-    name = place.name or place.address.split(",")[0] or found.postcode
+    if place.lat is not None and place.lng is not None:
+        borough = borough_code_at(place.lat, place.lng)
+        near = haversine_km(place.lat, place.lng, found.lat, found.lng)
+        if borough is not None and near <= MAX_PIN_DISTANCE_KM:
+            return VenueLocation(found.postcode, place.lat, place.lng, borough)
+    return VenueLocation(found.postcode, found.lat, found.lng, found.borough_code)
+
+
+def venue_name(place: Place, found: VenueLocation) -> str:
+    return (place.name or place.address.split(",")[0] or found.postcode)[:200]
+
+
+def new_venue(place: Place, found: VenueLocation, organisation: Organisation) -> Venue:
+    return Venue(
+        name=venue_name(place, found),
+        address=place.address,
+        postcode=found.postcode,
+        lat=found.lat,
+        lng=found.lng,
+        borough_id=found.borough_code,
+        organisation=organisation,
+    )
+
+
+def _venue(series: Series, organisation: Organisation) -> Venue | None:
+    place = series.place
+    if place is None:
+        if series.is_online:
+            return None
+        raise Rejected("The item has no location (and is not online).")
+    key = ("venue", place)
+    cached = _page_cache.get(key)
+    if isinstance(cached, Venue):
+        return cached
+    found = place_location(place)
+    name = venue_name(place, found)
     venue = Venue.objects.filter(postcode=found.postcode, name__iexact=name).first()
     if venue is None:
-        venue = Venue.objects.create(
-            name=name[:200],
-            address=place.address,
-            postcode=found.postcode,
-            lat=found.lat,
-            lng=found.lng,
-            borough_id=found.borough_code,
-            organisation=organisation,
-        )
+        venue = new_venue(place, found, organisation)
+        venue.save()
     _page_cache[key] = venue
     return venue
 
 
-def _types(series: Series) -> list[ActivityType]:
+def types_of(series: Series) -> list[ActivityType]:
     types = [t for uri in series.activity_uris if (t := _type_by_uri(uri)) is not None]
     if not types and series.activity_labels:
         types = list(ActivityType.objects.filter(label__in=series.activity_labels))
@@ -140,17 +166,10 @@ def _type_by_uri(uri: str) -> ActivityType | None:
     return ActivityType.objects.filter(uri=uri).first()
 
 
-def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activity:
-    """Create or update the series' activity.
-
-    A new activity is published. An existing one keeps its status: a listing a
-    moderator unpublished (a safeguarding concern, say) must not come back with
-    the publisher's next edit. Only one the feed itself withdrew (a tombstone)
-    and now publishes again (`revived`) is published again.
-    """
-    organisation = _organisation(series, feed)
-    venue = _venue(series, organisation)
-    types = _types(series)
+def activity_fields(
+    series: Series, organisation: Organisation, venue: Venue | None
+) -> dict[str, object]:
+    """The activity's fields that the feed owns (status is ours)."""
     accessibility = sorted(
         {
             str(OPENACTIVE_ACCESSIBILITY[uri])
@@ -158,7 +177,7 @@ def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activ
             if uri in OPENACTIVE_ACCESSIBILITY
         }
     )
-    fields = {
+    return {
         "title": series.title,
         "description": series.description,
         "organisation": organisation,
@@ -174,6 +193,34 @@ def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activ
         if series.url.startswith(("http://", "https://"))
         else "",
     }
+
+
+def check_activity(activity: Activity) -> None:
+    """Field validation, as a form would; `Rejected` with the messages."""
+    try:
+        # The database enforces the constraints (a violation rolls this item's
+        # savepoint back); asking it first would cost a query per constraint.
+        # Organisation and venue are ours, just found or made: asking the
+        # database whether they exist would cost two queries per item.
+        activity.full_clean(
+            exclude=["types", "organisation", "venue"], validate_constraints=False
+        )
+    except ValidationError as exc:
+        raise Rejected("; ".join(exc.messages)) from exc
+
+
+def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activity:
+    """Create or update the series' activity.
+
+    A new activity is published. An existing one keeps its status: a listing a
+    moderator unpublished (a safeguarding concern, say) must not come back with
+    the publisher's next edit. Only one the feed itself withdrew (a tombstone)
+    and now publishes again (`revived`) is published again.
+    """
+    organisation = _organisation(series, feed)
+    venue = _venue(series, organisation)
+    types = types_of(series)
+    fields = activity_fields(series, organisation, venue)
     activity = Activity.all_objects.filter(source=SOURCE, source_id=series.id).first()
     if activity is None:
         activity = Activity(
@@ -187,12 +234,7 @@ def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activ
             setattr(activity, name, value)
         if revived and activity.status == Activity.Status.WITHDRAWN:
             activity.status = Activity.Status.PUBLISHED
-    try:
-        # The database enforces the constraints (a violation rolls this item's
-        # savepoint back); asking it first would cost a query per constraint.
-        activity.full_clean(exclude=["types"], validate_constraints=False)
-    except ValidationError as exc:
-        raise Rejected("; ".join(exc.messages)) from exc
+    check_activity(activity)
     activity.save()
     activity.types.set(types)
     _weekly_schedules(activity, series)
@@ -201,48 +243,60 @@ def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activ
     return activity
 
 
-def _weekly_schedules(activity: Activity, series: Series) -> None:
-    prefix = f"{series.id}#schedule"
-    keep = []
+def weekly_schedule_rows(series: Series) -> dict[str, dict[str, object]]:
+    """The series' weekly schedules as Schedule fields, by source_id."""
+    rows: dict[str, dict[str, object]] = {}
     for index, weekly in enumerate(series.schedules):
-        source_id = f"{prefix}{index}"[:300]
-        keep.append(source_id)
+        rows[f"{schedule_prefix(series)}{index}"[:300]] = {
+            "kind": Schedule.Kind.WEEKLY,
+            "weekdays": ",".join(weekly.weekdays),
+            "start_time": weekly.start_time,
+            "end_time": weekly.end_time,
+            "start_date": weekly.start_date or timezone.localdate(),
+            "end_date": weekly.end_date,
+            "exceptions": sorted(d.isoformat() for d in weekly.exceptions),
+        }
+    return rows
+
+
+def schedule_prefix(series: Series) -> str:
+    return f"{series.id}#schedule"
+
+
+def session_schedule_row(session: Session) -> dict[str, object]:
+    """A (not cancelled) session as the fields of a one-off Schedule."""
+    start = session.start.astimezone(LONDON)
+    end = session.end.astimezone(LONDON)
+    end_date: date | None = end.date() if end.date() > start.date() else None
+    return {
+        "kind": Schedule.Kind.ONE_OFF,
+        "weekdays": "",
+        "start_time": start.time().replace(second=0, microsecond=0),
+        "end_time": end.time().replace(second=0, microsecond=0),
+        "start_date": start.date(),
+        "end_date": end_date,
+    }
+
+
+def _weekly_schedules(activity: Activity, series: Series) -> None:
+    rows = weekly_schedule_rows(series)
+    for source_id, defaults in rows.items():
         Schedule.objects.update_or_create(
-            activity=activity,
-            source_id=source_id,
-            defaults={
-                "kind": Schedule.Kind.WEEKLY,
-                "weekdays": ",".join(weekly.weekdays),
-                "start_time": weekly.start_time,
-                "end_time": weekly.end_time,
-                "start_date": weekly.start_date or timezone.localdate(),
-                "end_date": weekly.end_date,
-                "exceptions": sorted(d.isoformat() for d in weekly.exceptions),
-            },
+            activity=activity, source_id=source_id, defaults=defaults
         )
-    Schedule.objects.filter(activity=activity, source_id__startswith=prefix).exclude(
-        source_id__in=keep
-    ).delete()
+    Schedule.objects.filter(
+        activity=activity, source_id__startswith=schedule_prefix(series)
+    ).exclude(source_id__in=list(rows)).delete()
 
 
 def _session_schedule(activity: Activity, session: Session) -> None:
     if session.cancelled:
         Schedule.objects.filter(activity=activity, source_id=session.id).delete()
         return
-    start = session.start.astimezone(LONDON)
-    end = session.end.astimezone(LONDON)
-    end_date: date | None = end.date() if end.date() > start.date() else None
     Schedule.objects.update_or_create(
         activity=activity,
         source_id=session.id,
-        defaults={
-            "kind": Schedule.Kind.ONE_OFF,
-            "weekdays": "",
-            "start_time": start.time().replace(second=0, microsecond=0),
-            "end_time": end.time().replace(second=0, microsecond=0),
-            "start_date": start.date(),
-            "end_date": end_date,
-        },
+        defaults=session_schedule_row(session),
     )
 
 
@@ -312,9 +366,7 @@ def apply_data(
                 )
                 series = Series(**{**series.__dict__, "sessions": (session,)})
             activity = upsert_series(series, feed, revived=revived)
-            touched = {activity.pk}
-            touched |= _apply_waiting(series.id, feed)
-            return touched
+            return {activity.pk} | apply_waiting([series.id])
         if item_type in openactive.SESSION_TYPES:
             session = openactive.parse_session(data, fallback_id=fallback)
             return {apply_session(session, feed).pk}
@@ -323,23 +375,35 @@ def apply_data(
     raise Rejected(f"Items of type {item_type or kind!r} are not listed.")
 
 
-def _apply_waiting(series_id: str, feed: Feed) -> set[int]:
-    """Sessions that arrived before this series, from any feed."""
+def apply_waiting(series_ids: list[str]) -> set[int]:
+    """Sessions, from any feed, that arrived before these series and are
+    waiting for them (each in its own savepoint)."""
+    waiting = FeedItem.objects.filter(
+        super_event_id__in=series_ids, deleted=False
+    ).filter(
+        Exists(
+            FeedRejection.objects.filter(
+                feed=OuterRef("feed"),
+                kind=OuterRef("kind"),
+                item_id=OuterRef("item_id"),
+            )
+        )
+    )
     touched: set[int] = set()
-    for waiting in FeedItem.objects.filter(
-        super_event_id=series_id, deleted=False
-    ).select_related("feed"):
-        if not waiting.data:
+    for item in waiting.select_related("feed"):
+        if not item.data:
             continue
         try:
-            session = openactive.parse_session(
-                waiting.data,
-                fallback_id=f"{waiting.feed.name}:{waiting.kind}:{waiting.item_id}",
-            )
-            touched.add(apply_session(session, waiting.feed).pk)
+            with transaction.atomic():
+                session = openactive.parse_session(
+                    item.data,
+                    fallback_id=f"{item.feed.name}:{item.kind}:{item.item_id}",
+                )
+                touched.add(apply_session(session, item.feed).pk)
         except (Invalid, Rejected, Pending):
+            reset_page_cache()
             continue
         FeedRejection.objects.filter(
-            feed=waiting.feed, kind=waiting.kind, item_id=waiting.item_id
+            feed=item.feed, kind=item.kind, item_id=item.item_id
         ).delete()
     return touched

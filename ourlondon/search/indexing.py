@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -20,7 +20,9 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Occurrence
+from ourlondon.catalogue.queries import HIDDEN_ORGANISATION_STATES
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core.bulkwrite import insert_instances, insert_rows
 from ourlondon.search.backends import get_backend
 from ourlondon.search.cards import build_card
 from ourlondon.search.geo import morton, tile_xy
@@ -71,6 +73,14 @@ class IndexReport:
     documents: int
     sessions: int
     seconds: float
+
+
+def is_public(activity: Activity) -> bool:
+    """What `Activity.public` would return, for one in memory."""
+    return (
+        activity.status == Activity.Status.PUBLISHED
+        and activity.organisation.verification not in HIDDEN_ORGANISATION_STATES
+    )
 
 
 def _public_activities(ids: Iterable[int] | None = None) -> Iterator[Activity]:
@@ -155,29 +165,25 @@ def _session_rows(
         )
 
 
-_SESSION_COLUMNS = (
-    "occurrence_id, activity_id, start_ts, end_ts, weekday, minute, borough_id, "
-    "is_free, age_min, age_max, category_bits, cell_x, cell_y"
-)
+_SESSION_COLUMNS = [
+    "occurrence_id",
+    "activity_id",
+    "start_ts",
+    "end_ts",
+    "weekday",
+    "minute",
+    "borough_id",
+    "is_free",
+    "age_min",
+    "age_max",
+    "category_bits",
+    "cell_x",
+    "cell_y",
+]
 
 
 def _insert_sessions(rows: Iterable[tuple[Any, ...]]) -> int:
-    table = SearchSession._meta.db_table
-    placeholders = ", ".join(["%s"] * 13)
-    sql = f"INSERT INTO {table} ({_SESSION_COLUMNS}) VALUES ({placeholders})"
-    written = 0
-    batch: list[tuple[Any, ...]] = []
-    with connection.cursor() as cursor:
-        for row in rows:
-            batch.append(row)
-            if len(batch) >= SESSION_BATCH:
-                cursor.executemany(sql, batch)
-                written += len(batch)
-                batch.clear()
-        if batch:
-            cursor.executemany(sql, batch)
-            written += len(batch)
-    return written
+    return insert_rows(SearchSession, _SESSION_COLUMNS, rows, batch=SESSION_BATCH)
 
 
 def _index_window_start(now: datetime) -> datetime:
@@ -218,11 +224,11 @@ def _write_documents(documents: Iterable[SearchDocument]) -> None:
     for doc in documents:
         batch.append(doc)
         if len(batch) >= BATCH:
-            SearchDocument.objects.bulk_create(batch)
+            insert_instances(batch)
             backend.add_documents(batch)
             batch.clear()
     if batch:
-        SearchDocument.objects.bulk_create(batch)
+        insert_instances(batch)
         backend.add_documents(batch)
 
 
@@ -272,9 +278,16 @@ def _rebuild_index(
 
 @transaction.atomic
 def refresh_activities(
-    activity_ids: Iterable[int], *, now: datetime | None = None
+    activity_ids: Iterable[int],
+    *,
+    now: datetime | None = None,
+    loaded: Sequence[Activity] = (),
 ) -> int:
-    """Re-index these activities (dropping any that are no longer public)."""
+    """Re-index these activities (dropping any that are no longer public).
+
+    `loaded`: some of them already in memory with organisation, venue, borough
+    and types (as `for_display` loads them), so they need not be read again.
+    """
     now = now or timezone.now()
     ids = sorted(set(activity_ids))
     if not SearchIndexState.objects.exists():
@@ -287,10 +300,15 @@ def refresh_activities(
     SearchDocument.objects.filter(activity_id__in=ids).delete()
     get_backend().remove_documents(ids)
     SearchCard.objects.filter(activity_id__in=ids).delete()
-    documents, cards = _read(_public_activities(ids), now)
+    given = {a.pk: a for a in loaded if a.pk in set(ids)}
+    public = [a for a in given.values() if is_public(a)]
+    rest = [i for i in ids if i not in given]
+    if rest:
+        public += _public_activities(rest)
+    documents, cards = _read(public, now)
     _insert_sessions(_session_rows(documents, since, day0))
     _write_documents(documents.values())
-    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
+    insert_instances(cards)
     # New words join the vocabulary (typo correction suggests only known words).
     # One query for the lot: an import refreshes hundreds of activities at once.
     tokens = {t[:100] for doc in documents.values() for t in doc.tokens.split()}

@@ -28,6 +28,8 @@ MAX_QUERY_TERMS = 8
 
 def fold(text: str) -> str:
     """Lower-case and strip diacritics ("Café" -> "cafe")."""
+    if text.isascii():  # most text, and no diacritics to strip
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 

@@ -1,0 +1,202 @@
+"""The page-at-a-time mapper makes the same catalogue as the item-by-item one."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from typing import Any
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ourlondon.catalogue.models import Activity
+from ourlondon.ingest import bulk, harvesting
+from ourlondon.ingest.harvesting import harvest_feed
+from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
+from ourlondon.ingest.openactive import LONDON
+from ourlondon.ingest.tests.publisher import BOXING, Publisher, series_data, serve
+from ourlondon.search import engine
+from ourlondon.search.models import SearchCard, SearchDocument, SearchSession
+from ourlondon.search.query import SearchQuery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def local_feeds(settings):
+    settings.SAFE_FETCH_ALLOW_PRIVATE = True
+
+
+def weekly(day: str, start: str = "18:00", end: str = "19:30") -> list[dict[str, Any]]:
+    return [
+        {
+            "@type": "PartialSchedule",
+            "repeatFrequency": "P1W",
+            "byDay": [f"https://schema.org/{day}"],
+            "startTime": start,
+            "endTime": end,
+        }
+    ]
+
+
+def embedded_session(series_id: str, n: int, *, cancelled: bool = False) -> dict:
+    start = datetime.combine(
+        timezone.localdate() + timedelta(days=2 + n), time(17), tzinfo=LONDON
+    )
+    session: dict[str, Any] = {
+        "@type": "ScheduledSession",
+        "@id": f"https://publisher.example/sessions/{series_id}-{n}",
+        "startDate": start.isoformat(),
+        "endDate": (start + timedelta(hours=1)).isoformat(),
+    }
+    if cancelled:
+        session["eventStatus"] = "https://schema.org/EventCancelled"
+    return session
+
+
+def varied_publisher() -> Publisher:
+    """Good and bad series: shared and distinct venues and organisers, pins,
+    weekly schedules, embedded sessions, free and paid, online, refusals."""
+    publisher = Publisher(page_size=7)
+    for n in range(12):
+        extra: dict[str, Any] = {"eventSchedule": weekly(["Monday", "Saturday"][n % 2])}
+        if n % 3 == 0:
+            extra["subEvent"] = [embedded_session(f"s{n}", k) for k in range(2)]
+        if n % 4 == 1:
+            extra["organizer"] = {"@type": "Organization", "name": f"Club {n}"}
+        data = series_data(
+            f"s{n}",
+            name=f"Session {n}",
+            postcode=["E8 3AA", "SW2 1AA", "N1 9GU"][n % 3],
+            activity=[BOXING, series_data("x")["activity"][0]["@id"]][n % 2],
+            age=[(11, 16), (None, None), (14, None)][n % 3],
+            price=[0, 4.5, None][n % 3],
+            **extra,
+        )
+        if n == 5:
+            data["location"]["geo"] = {"latitude": 51.5423, "longitude": -0.0559}
+        publisher.upsert(f"s{n}", data)
+    publisher.upsert("no-name", series_data("no-name", name=""))
+    publisher.upsert("bad-age", series_data("bad-age", age=(16, 11)))
+    publisher.upsert("outside", series_data("outside", postcode="TS4 3AE"))
+    publisher.upsert("nowhere", series_data("nowhere", location=None))
+    return publisher
+
+
+def snapshot(feed_name: str) -> dict[str, Any]:
+    """Everything harvesting decides, without database ids or clocks."""
+    activities = {}
+    for a in Activity.all_objects.filter(source="openactive").select_related(
+        "organisation", "venue"
+    ):
+        venue = a.venue
+        activities[a.source_id] = {
+            "fields": (a.title, a.description, a.status, a.is_online, a.age_min),
+            "more": (a.age_max, a.gender, a.is_free, a.price, a.accessibility),
+            "booking": a.booking_url,
+            "organisation": (a.organisation.slug, a.organisation.name),
+            "venue": None
+            if venue is None
+            else (venue.name, venue.postcode, venue.lat, venue.lng, venue.borough_id),
+            "types": sorted(a.types.values_list("slug", flat=True)),
+            "schedules": sorted(
+                a.schedules.values_list(
+                    "source_id", "kind", "weekdays", "start_time", "end_time"
+                )
+            ),
+            "occurrences": list(
+                a.occurrences.order_by("start").values_list("start", "end")
+            ),
+            "indexed": SearchDocument.objects.filter(activity_id=a.pk).exists(),
+            "card": SearchCard.objects.filter(activity_id=a.pk).exists(),
+            "sessions": SearchSession.objects.filter(activity_id=a.pk).count(),
+        }
+    feed = Feed.objects.get(name=feed_name)
+    return {
+        "activities": activities,
+        "items": sorted(
+            FeedItem.objects.values_list(
+                "kind", "item_id", "modified", "deleted", "super_event_id"
+            )
+        ),
+        "rejections": sorted(
+            FeedRejection.objects.values_list("item_id", "reason", "outside_london")
+        ),
+        "counters": (feed.items_seen, feed.items_rejected, feed.items_outside_london),
+        "found": sorted(
+            Activity.all_objects.get(pk=hit.activity_id).source_id
+            for hit in engine.search(SearchQuery.build(page_size=50)).hits
+        ),
+    }
+
+
+def harvest(base: str) -> None:
+    feed = Feed.objects.create(
+        name="series",
+        publisher="Test publisher",
+        kind="SessionSeries",
+        url=f"{base}/series",
+        approved=True,
+    )
+    harvest_feed(feed)
+
+
+def test_page_mapper_and_item_mapper_make_the_same_catalogue(monkeypatch):
+    applied_together: list[str] = []
+
+    def spy(feed: Feed, items: list) -> bulk.PageResult:
+        result = bulk.apply_series_page(feed, items)
+        applied_together.extend(item.id for item, _ in result.applied)
+        return result
+
+    monkeypatch.setattr(harvesting, "apply_series_page", spy)
+    publisher = varied_publisher()
+    with serve({"series": publisher}) as base:
+        one_by_one = transaction.savepoint()
+        with monkeypatch.context() as patch:
+            patch.setattr(harvesting, "is_plain_series", lambda item: False)
+            harvest(base)
+        expected = snapshot("series")
+        transaction.savepoint_rollback(one_by_one)
+        assert not Activity.all_objects.filter(source="openactive").exists()
+
+        harvest(base)
+        assert snapshot("series") == expected
+        assert len(applied_together) == 12 and len(expected["found"]) == 12
+
+        # And an update of every series, page at a time, matches too.
+        for n in range(12):
+            data = publisher.live()[f"s{n}"]
+            data["name"] = f"Renamed {n}"
+            data["eventSchedule"] = weekly("Wednesday", "10:00", "11:00")
+            data.pop("subEvent", None)
+            publisher.upsert(f"s{n}", data)
+        updated = transaction.savepoint()
+        with monkeypatch.context() as patch:
+            patch.setattr(harvesting, "is_plain_series", lambda item: False)
+            harvest_feed(Feed.objects.get(name="series"))
+        expected = snapshot("series")
+        transaction.savepoint_rollback(updated)
+        harvest_feed(Feed.objects.get(name="series"))
+        assert snapshot("series") == expected
+    assert len(expected["activities"]) == 12
+    assert {a["fields"][0] for a in expected["activities"].values()} == {
+        f"Renamed {n}" for n in range(12)
+    }
+    assert len(expected["rejections"]) == 4
+
+
+def test_a_page_the_database_refuses_in_bulk_is_applied_one_by_one(monkeypatch):
+    calls: list[int] = []
+
+    def refuse(feed: Feed, items: list) -> bulk.PageResult:
+        calls.append(len(items))
+        raise IntegrityError("simulated: a constraint nobody foresaw")
+
+    monkeypatch.setattr(harvesting, "apply_series_page", refuse)
+    publisher = varied_publisher()
+    with serve({"series": publisher}) as base:
+        harvest(base)
+    assert calls, "the page mapper was tried first"
+    assert Activity.all_objects.filter(source="openactive").count() == 12
+    assert FeedRejection.objects.count() == 4
