@@ -209,7 +209,9 @@ class Location(models.Model):
     address = models.CharField(max_length=500, blank=True)
     postcode = models.CharField(max_length=10, blank=True)
     lat = models.FloatField(
-        null=True, blank=True, validators=[MinValueValidator(-90), MaxValueValidator(90)]
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
     )
     lng = models.FloatField(
         null=True,

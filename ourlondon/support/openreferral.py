@@ -253,7 +253,9 @@ def _age(raw: dict[str, Any], key: str) -> int | None:
     return value
 
 
-def _coordinate(raw: dict[str, Any], key: str, bound: int, *, where: str) -> float | None:
+def _coordinate(
+    raw: dict[str, Any], key: str, bound: int, *, where: str
+) -> float | None:
     value = raw.get(key)
     if value is None or value == "":
         return None
@@ -354,7 +356,9 @@ def parse_service(raw: Any) -> ParsedService:
         try:
             last_modified = datetime.fromisoformat(text)
         except ValueError:
-            raise RecordError(f"last_modified {text!r} is not a date and time.") from None
+            raise RecordError(
+                f"last_modified {text!r} is not a date and time."
+            ) from None
         if last_modified.tzinfo is None:
             raise RecordError(f"last_modified {text!r} has no time zone.")
     links = []

@@ -86,7 +86,9 @@ class ServiceHit:
     location: Location | None  # that nearest location
 
 
-def bounding_box(lat: float, lng: float, km: float) -> tuple[float, float, float, float]:
+def bounding_box(
+    lat: float, lng: float, km: float
+) -> tuple[float, float, float, float]:
     """(south, north, west, east) around a point, a little wider than `km`."""
     dlat = km / 110.574
     dlng = km / (111.320 * max(math.cos(math.radians(lat)), 0.01))

@@ -3,255 +3,681 @@
 import django.core.validators
 import django.db.models.deletion
 import django.db.models.manager
-import ourlondon.support.models
 from django.db import migrations, models
+
+import ourlondon.support.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_london_geography'),
+        ("core", "0001_london_geography"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DirectoryImport',
+            name="DirectoryImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(max_length=500)),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('outcome', models.CharField(choices=[('done', 'Imported'), ('failed', 'Failed (nothing imported)')], max_length=8)),
-                ('imported', models.PositiveIntegerField(default=0)),
-                ('rejected', models.PositiveIntegerField(default=0)),
-                ('report', models.JSONField(blank=True, default=dict)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("source", models.CharField(max_length=500)),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("done", "Imported"),
+                            ("failed", "Failed (nothing imported)"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("imported", models.PositiveIntegerField(default=0)),
+                ("rejected", models.PositiveIntegerField(default=0)),
+                ("report", models.JSONField(blank=True, default=dict)),
             ],
             options={
-                'ordering': ['-started_at'],
+                "ordering": ["-started_at"],
             },
         ),
         migrations.CreateModel(
-            name='Organization',
+            name="Organization",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('website', models.URLField(blank=True, max_length=500)),
-                ('email', models.EmailField(blank=True, max_length=254)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("website", models.URLField(blank=True, max_length=500)),
+                ("email", models.EmailField(blank=True, max_length=254)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='RoleModelMessage',
+            name="RoleModelMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('role', models.CharField(help_text='Who they are: “youth worker, Croydon”.', max_length=150)),
-                ('message', models.TextField(max_length=1000)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('order', models.PositiveSmallIntegerField(default=100)),
-                ('is_published', models.BooleanField(default=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "role",
+                    models.CharField(
+                        help_text="Who they are: “youth worker, Croydon”.",
+                        max_length=150,
+                    ),
+                ),
+                ("message", models.TextField(max_length=1000)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                ("order", models.PositiveSmallIntegerField(default=100)),
+                ("is_published", models.BooleanField(default=True)),
             ],
             options={
-                'ordering': ['order', 'name'],
+                "ordering": ["order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TaxonomyTerm',
+            name="TaxonomyTerm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, unique=True)),
-                ('code', models.CharField(blank=True, max_length=100)),
-                ('name', models.CharField(max_length=200)),
-                ('vocabulary', models.CharField(blank=True, max_length=200)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200, unique=True)),
+                ("code", models.CharField(blank=True, max_length=100)),
+                ("name", models.CharField(max_length=200)),
+                ("vocabulary", models.CharField(blank=True, max_length=200)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='HelpLine',
+            name="HelpLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('group', models.CharField(choices=[('emergency', 'In danger now'), ('talk', 'Talk to someone'), ('report', 'Report a crime'), ('exploitation', 'Exploitation, county lines and gangs'), ('hospital', 'Hurt or in hospital')], max_length=16)),
-                ('summary', models.CharField(max_length=300)),
-                ('phone', models.CharField(blank=True, help_text='As people should dial it, with spaces: 0800 1111.', max_length=20, validators=[ourlondon.support.models.validate_dial_number])),
-                ('text_number', models.CharField(blank=True, max_length=20, validators=[ourlondon.support.models.validate_dial_number], verbose_name='text (SMS) number')),
-                ('text_message', models.CharField(blank=True, help_text='Such as SHOUT.', max_length=40, verbose_name='text to send')),
-                ('url', models.URLField(blank=True, verbose_name='website')),
-                ('link_text', models.CharField(blank=True, max_length=80)),
-                ('hours', models.CharField(blank=True, help_text='Such as 24/7.', max_length=80)),
-                ('order', models.PositiveSmallIntegerField(default=100)),
-                ('is_active', models.BooleanField(default=True, verbose_name='shown')),
-                ('last_checked', models.DateField(blank=True, help_text='When someone last called or visited to check these details.', null=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "group",
+                    models.CharField(
+                        choices=[
+                            ("emergency", "In danger now"),
+                            ("talk", "Talk to someone"),
+                            ("report", "Report a crime"),
+                            ("exploitation", "Exploitation, county lines and gangs"),
+                            ("hospital", "Hurt or in hospital"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=300)),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        help_text="As people should dial it, with spaces: 0800 1111.",
+                        max_length=20,
+                        validators=[ourlondon.support.models.validate_dial_number],
+                    ),
+                ),
+                (
+                    "text_number",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[ourlondon.support.models.validate_dial_number],
+                        verbose_name="text (SMS) number",
+                    ),
+                ),
+                (
+                    "text_message",
+                    models.CharField(
+                        blank=True,
+                        help_text="Such as SHOUT.",
+                        max_length=40,
+                        verbose_name="text to send",
+                    ),
+                ),
+                ("url", models.URLField(blank=True, verbose_name="website")),
+                ("link_text", models.CharField(blank=True, max_length=80)),
+                (
+                    "hours",
+                    models.CharField(
+                        blank=True, help_text="Such as 24/7.", max_length=80
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=100)),
+                ("is_active", models.BooleanField(default=True, verbose_name="shown")),
+                (
+                    "last_checked",
+                    models.DateField(
+                        blank=True,
+                        help_text="When someone last called or visited to check these details.",
+                        null=True,
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['order', 'name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('phone', ''), _negated=True), models.Q(('text_number', ''), _negated=True), models.Q(('url', ''), _negated=True), _connector='OR'), name='helpline_has_a_way_to_reach')],
+                "ordering": ["order", "name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("phone", ""), _negated=True),
+                            models.Q(("text_number", ""), _negated=True),
+                            models.Q(("url", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="helpline_has_a_way_to_reach",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Location',
+            name="Location",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, unique=True)),
-                ('name', models.CharField(blank=True, max_length=300)),
-                ('address', models.CharField(blank=True, max_length=500)),
-                ('postcode', models.CharField(blank=True, max_length=10)),
-                ('lat', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-90), django.core.validators.MaxValueValidator(90)])),
-                ('lng', models.FloatField(blank=True, null=True, validators=[django.core.validators.MinValueValidator(-180), django.core.validators.MaxValueValidator(180)])),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(blank=True, max_length=300)),
+                ("address", models.CharField(blank=True, max_length=500)),
+                ("postcode", models.CharField(blank=True, max_length=10)),
+                (
+                    "lat",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-90),
+                            django.core.validators.MaxValueValidator(90),
+                        ],
+                    ),
+                ),
+                (
+                    "lng",
+                    models.FloatField(
+                        blank=True,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(-180),
+                            django.core.validators.MaxValueValidator(180),
+                        ],
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['lat', 'lng'], name='support_loc_lat_c72955_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["lat", "lng"], name="support_loc_lat_c72955_idx"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Resource',
+            name="Resource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('toolkit', models.CharField(choices=[('education', 'London Needs You Alive educational toolkit'), ('business', 'Business toolkit')], max_length=12)),
-                ('audience', models.CharField(blank=True, choices=[('schools', 'Schools'), ('faith-groups', 'Faith groups'), ('community-groups', 'Community groups'), ('youth-workers', 'Youth workers'), ('parents', 'Parents and carers')], help_text='For the educational toolkit.', max_length=20)),
-                ('stage', models.CharField(blank=True, choices=[('prepare', 'Prepare'), ('respond', 'Respond'), ('recover', 'Recover')], help_text='For the business toolkit.', max_length=10)),
-                ('format', models.CharField(choices=[('guide', 'Guide'), ('lesson-plan', 'Lesson plan'), ('video', 'Video'), ('poster', 'Poster'), ('checklist', 'Checklist'), ('web-page', 'Web page')], max_length=12)),
-                ('summary', models.CharField(max_length=500)),
-                ('file', models.FileField(blank=True, upload_to='toolkits/')),
-                ('link', models.URLField(blank=True, max_length=500)),
-                ('is_published', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "toolkit",
+                    models.CharField(
+                        choices=[
+                            ("education", "London Needs You Alive educational toolkit"),
+                            ("business", "Business toolkit"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "audience",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("schools", "Schools"),
+                            ("faith-groups", "Faith groups"),
+                            ("community-groups", "Community groups"),
+                            ("youth-workers", "Youth workers"),
+                            ("parents", "Parents and carers"),
+                        ],
+                        help_text="For the educational toolkit.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "stage",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("prepare", "Prepare"),
+                            ("respond", "Respond"),
+                            ("recover", "Recover"),
+                        ],
+                        help_text="For the business toolkit.",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "format",
+                    models.CharField(
+                        choices=[
+                            ("guide", "Guide"),
+                            ("lesson-plan", "Lesson plan"),
+                            ("video", "Video"),
+                            ("poster", "Poster"),
+                            ("checklist", "Checklist"),
+                            ("web-page", "Web page"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("summary", models.CharField(max_length=500)),
+                ("file", models.FileField(blank=True, upload_to="toolkits/")),
+                ("link", models.URLField(blank=True, max_length=500)),
+                ("is_published", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['title'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('file', ''), models.Q(('link', ''), _negated=True)), models.Q(models.Q(('file', ''), _negated=True), ('link', '')), _connector='OR'), name='resource_has_a_file_or_a_link')],
+                "ordering": ["title"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("file", ""), models.Q(("link", ""), _negated=True)
+                            ),
+                            models.Q(
+                                models.Q(("file", ""), _negated=True), ("link", "")
+                            ),
+                            _connector="OR",
+                        ),
+                        name="resource_has_a_file_or_a_link",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SafeHaven',
+            name="SafeHaven",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('kind', models.CharField(choices=[('shop', 'Shop'), ('library', 'Library'), ('community-centre', 'Community centre'), ('business', 'Business'), ('faith', 'Place of worship'), ('other', 'Other')], max_length=20)),
-                ('address', models.CharField(max_length=300)),
-                ('postcode', models.CharField(max_length=10)),
-                ('lat', models.FloatField(blank=True, null=True)),
-                ('lng', models.FloatField(blank=True, null=True)),
-                ('description', models.TextField(blank=True, help_text='What a young person will find: who to ask for.')),
-                ('phone', models.CharField(blank=True, max_length=20)),
-                ('open_24_hours', models.BooleanField(default=False)),
-                ('contact_name', models.CharField(blank=True, max_length=200)),
-                ('contact_email', models.EmailField(blank=True, max_length=254)),
-                ('status', models.CharField(choices=[('pending', 'Waiting for a check'), ('approved', 'Approved (public)'), ('rejected', 'Rejected')], default='pending', max_length=10)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('moderator_note', models.TextField(blank=True)),
-                ('borough', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.borough')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("shop", "Shop"),
+                            ("library", "Library"),
+                            ("community-centre", "Community centre"),
+                            ("business", "Business"),
+                            ("faith", "Place of worship"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.CharField(max_length=300)),
+                ("postcode", models.CharField(max_length=10)),
+                ("lat", models.FloatField(blank=True, null=True)),
+                ("lng", models.FloatField(blank=True, null=True)),
+                (
+                    "description",
+                    models.TextField(
+                        blank=True,
+                        help_text="What a young person will find: who to ask for.",
+                    ),
+                ),
+                ("phone", models.CharField(blank=True, max_length=20)),
+                ("open_24_hours", models.BooleanField(default=False)),
+                ("contact_name", models.CharField(blank=True, max_length=200)),
+                ("contact_email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Waiting for a check"),
+                            ("approved", "Approved (public)"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("moderator_note", models.TextField(blank=True)),
+                (
+                    "borough",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.borough",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
-                'base_manager_name': 'all_objects',
-                'default_manager_name': 'all_objects',
+                "ordering": ["name"],
+                "base_manager_name": "all_objects",
+                "default_manager_name": "all_objects",
             },
             managers=[
-                ('all_objects', django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, unique=True)),
-                ('name', models.CharField(max_length=300)),
-                ('description', models.TextField(blank=True)),
-                ('url', models.URLField(blank=True, max_length=500)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('status', models.CharField(choices=[('active', 'Active'), ('inactive', 'Inactive'), ('defunct', 'Defunct'), ('temporarily closed', 'Temporarily closed')], max_length=20)),
-                ('fees', models.TextField(blank=True)),
-                ('minimum_age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)])),
-                ('maximum_age', models.PositiveSmallIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(120)])),
-                ('eligibility_description', models.TextField(blank=True)),
-                ('last_modified', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(blank=True, max_length=500)),
-                ('imported_at', models.DateTimeField(auto_now=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='support.organization')),
-                ('taxonomy_terms', models.ManyToManyField(blank=True, related_name='services', to='support.taxonomyterm')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200, unique=True)),
+                ("name", models.CharField(max_length=300)),
+                ("description", models.TextField(blank=True)),
+                ("url", models.URLField(blank=True, max_length=500)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("active", "Active"),
+                            ("inactive", "Inactive"),
+                            ("defunct", "Defunct"),
+                            ("temporarily closed", "Temporarily closed"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("fees", models.TextField(blank=True)),
+                (
+                    "minimum_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                    ),
+                ),
+                (
+                    "maximum_age",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        null=True,
+                        validators=[django.core.validators.MaxValueValidator(120)],
+                    ),
+                ),
+                ("eligibility_description", models.TextField(blank=True)),
+                ("last_modified", models.DateTimeField(blank=True, null=True)),
+                ("source", models.CharField(blank=True, max_length=500)),
+                ("imported_at", models.DateTimeField(auto_now=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="support.organization",
+                    ),
+                ),
+                (
+                    "taxonomy_terms",
+                    models.ManyToManyField(
+                        blank=True, related_name="services", to="support.taxonomyterm"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(blank=True, max_length=200)),
-                ('title', models.CharField(blank=True, max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=40)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='support.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("name", models.CharField(blank=True, max_length=200)),
+                ("title", models.CharField(blank=True, max_length=200)),
+                ("phone", models.CharField(blank=True, max_length=40)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="support.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceAtLocation',
+            name="ServiceAtLocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_id', models.CharField(max_length=200, unique=True)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_at_locations', to='support.location')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='service_at_locations', to='support.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("external_id", models.CharField(max_length=200, unique=True)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_at_locations",
+                        to="support.location",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="service_at_locations",
+                        to="support.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ServiceSchedule',
+            name="ServiceSchedule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('byday', models.CharField(blank=True, max_length=40)),
-                ('opens_at', models.TimeField(blank=True, null=True)),
-                ('closes_at', models.TimeField(blank=True, null=True)),
-                ('description', models.TextField(blank=True)),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='schedules', to='support.service')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                ("byday", models.CharField(blank=True, max_length=40)),
+                ("opens_at", models.TimeField(blank=True, null=True)),
+                ("closes_at", models.TimeField(blank=True, null=True)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="schedules",
+                        to="support.service",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ToolkitPage',
+            name="ToolkitPage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('toolkit', models.CharField(choices=[('education', 'London Needs You Alive educational toolkit'), ('business', 'Business toolkit')], max_length=12)),
-                ('title', models.CharField(max_length=200)),
-                ('slug', models.SlugField(max_length=100)),
-                ('summary', models.CharField(blank=True, max_length=300)),
-                ('body', models.TextField(help_text='Markdown. Scripts, styles and unsafe links are removed on save.')),
-                ('body_html', models.TextField(default='', editable=False)),
-                ('order', models.PositiveSmallIntegerField(default=100)),
-                ('is_published', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "toolkit",
+                    models.CharField(
+                        choices=[
+                            ("education", "London Needs You Alive educational toolkit"),
+                            ("business", "Business toolkit"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                ("slug", models.SlugField(max_length=100)),
+                ("summary", models.CharField(blank=True, max_length=300)),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Markdown. Scripts, styles and unsafe links are removed on save."
+                    ),
+                ),
+                ("body_html", models.TextField(default="", editable=False)),
+                ("order", models.PositiveSmallIntegerField(default=100)),
+                ("is_published", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['toolkit', 'order', 'title'],
-                'constraints': [models.UniqueConstraint(fields=('toolkit', 'slug'), name='toolkit_page_slug_unique')],
+                "ordering": ["toolkit", "order", "title"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("toolkit", "slug"), name="toolkit_page_slug_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='OpeningHours',
+            name="OpeningHours",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('weekday', models.PositiveSmallIntegerField(choices=[(0, 'Monday'), (1, 'Tuesday'), (2, 'Wednesday'), (3, 'Thursday'), (4, 'Friday'), (5, 'Saturday'), (6, 'Sunday')], validators=[django.core.validators.MaxValueValidator(6)])),
-                ('opens', models.TimeField()),
-                ('closes', models.TimeField()),
-                ('haven', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hours', to='support.safehaven')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True,
+                        primary_key=True,
+                        serialize=False,
+                        verbose_name="ID",
+                    ),
+                ),
+                (
+                    "weekday",
+                    models.PositiveSmallIntegerField(
+                        choices=[
+                            (0, "Monday"),
+                            (1, "Tuesday"),
+                            (2, "Wednesday"),
+                            (3, "Thursday"),
+                            (4, "Friday"),
+                            (5, "Saturday"),
+                            (6, "Sunday"),
+                        ],
+                        validators=[django.core.validators.MaxValueValidator(6)],
+                    ),
+                ),
+                ("opens", models.TimeField()),
+                ("closes", models.TimeField()),
+                (
+                    "haven",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hours",
+                        to="support.safehaven",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'opening hours',
-                'ordering': ['weekday', 'opens'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('weekday__gte', 0), ('weekday__lte', 6)), name='opening_weekday_in_range')],
+                "verbose_name_plural": "opening hours",
+                "ordering": ["weekday", "opens"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("weekday__gte", 0), ("weekday__lte", 6)),
+                        name="opening_weekday_in_range",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_age__isnull', True), ('maximum_age__isnull', True), ('minimum_age__lte', models.F('maximum_age')), _connector='OR'), name='service_age_range_in_order'),
+            model_name="service",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("minimum_age__isnull", True),
+                    ("maximum_age__isnull", True),
+                    ("minimum_age__lte", models.F("maximum_age")),
+                    _connector="OR",
+                ),
+                name="service_age_range_in_order",
+            ),
         ),
     ]

@@ -60,8 +60,7 @@ HELP_LINES = [
     {
         "name": "Victim Support",
         "group": "report",
-        "summary": "Free support after any crime, whether or not you told the "
-        "police.",
+        "summary": "Free support after any crime, whether or not you told the police.",
         "phone": "0808 168 9111",
         "url": "https://www.victimsupport.org.uk/",
         "link_text": "Victim Support website",
