@@ -170,6 +170,7 @@ def oruk_api(services: list, *, per_page: int = 2, version: str = "HSDS-UK-3.0")
         def do_GET(self):  # noqa: N802 (http.server's name)
             seen.append(self.path)
             parts = urlsplit(self.path)
+            body: object
             if parts.path == "/":
                 body = {"version": version, "profile": "https://example.org"}
             elif parts.path == "/services":

@@ -13,8 +13,10 @@ SAT, SUN, MON = 5, 6, 0
 LATE = [Opening(d, time(22), time(2)) for d in range(7)]
 
 
-def london(*args: int, fold: int = 0) -> datetime:
-    return datetime(*args, tzinfo=LONDON, fold=fold)
+def london(
+    year: int, month: int, day: int, hour: int, minute: int, fold: int = 0
+) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=LONDON, fold=fold)
 
 
 @pytest.mark.parametrize(

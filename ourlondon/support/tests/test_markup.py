@@ -78,7 +78,7 @@ def html(draw, depth=0):
             parts.append(
                 draw(
                     st.text(
-                        alphabet=st.characters(blacklist_categories=("Cs",)),
+                        alphabet=st.characters(blacklist_categories=["Cs"]),
                         max_size=20,
                     )
                 )
