@@ -200,7 +200,8 @@ def check_not_old_version(raw: Any) -> None:
     if not isinstance(raw, dict):
         return
     found = OLD_VERSION_KEYS & raw.keys()
-    for link in raw.get("service_at_locations") or []:
+    links = raw.get("service_at_locations")
+    for link in links if isinstance(links, list) else []:
         if isinstance(link, dict) and isinstance(link.get("location"), dict):
             found |= OLD_VERSION_KEYS & link["location"].keys()
     if found:

@@ -310,3 +310,11 @@ def test_a_record_the_database_refuses_is_reported_not_raised():
     assert report.imported == []
     assert [r.reason for r in report.rejected] == ["url: Enter a valid URL."]
     assert nothing_stored()
+
+
+def test_a_record_with_locations_that_are_not_a_list_is_a_record_error():
+    # Found by the property test above: this crashed the 1.0-shape check.
+    raw = {"id": "x", "name": "y", "service_at_locations": 1}
+    with pytest.raises(RecordError, match="status is missing"):
+        openreferral.parse_service(raw)
+    openreferral.parse_document(json.dumps([raw]).encode())
