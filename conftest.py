@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+# The served site and the browser for the `browser` tests of every app.
+pytest_plugins = ["ourlondon.web.tests.browser_site"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:

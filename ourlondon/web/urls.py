@@ -7,7 +7,6 @@ app_name = "web"
 urlpatterns = [
     path("", views.home, name="home"),
     path("search/", views.results, name="results"),
-    path("help/", views.get_help, name="help"),
     path("activities/<int:pk>/", views.activity_detail, name="activity-detail"),
     path("activities/<int:pk>/calendar.ics", views.activity_ics, name="activity-ics"),
     path(

@@ -45,6 +45,7 @@ from ourlondon.core.models import Borough
 from ourlondon.search import engine
 from ourlondon.search.cards import public_cards
 from ourlondon.search.query import LONDON, SearchQuery, SearchResult
+from ourlondon.support.queries import find_services
 from ourlondon.web import calendar
 from ourlondon.web.finder import (
     MY_LOCATION,
@@ -232,6 +233,11 @@ def results(request: HttpRequest) -> HttpResponse:
         "last": (query.page - 1) * query.page_size + len(cards),
     }
     clusters_url = reverse("api:clusters") + "?" + urlencode(api_params(query))
+    # "Need to talk to someone?": a few support services near the search, for
+    # its age; kept to three names so the page stays within its budget.
+    point = (query.point.lat, query.point.lng) if query.point is not None else None
+    talk_services = find_services(point=point, age=query.age, limit=3) if point else []
+    talk_params = {"where": request.GET.get("where", ""), "age": query.age}
     return render(
         request,
         "web/results.html",
@@ -253,6 +259,10 @@ def results(request: HttpRequest) -> HttpResponse:
             "my_location": MY_LOCATION,
             "tile_url": settings.MAP_TILE_URL,
             "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+            "talk_services": talk_services,
+            "talk_query": "?" + urlencode({k: v for k, v in talk_params.items() if v})
+            if point
+            else "",
         },
     )
 
@@ -404,13 +414,6 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
 def report_sent(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _public_activity(pk)
     return render(request, "web/report_sent.html", {"activity": activity})
-
-
-@gzip_page
-@require_safe
-@cache_control(public=True, max_age=3600)
-def get_help(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/help.html")
 
 
 BOROUGHS_CACHE_KEY = "web:boroughs-geojson:v1"

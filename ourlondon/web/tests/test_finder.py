@@ -279,7 +279,7 @@ def test_borough_outlines_for_the_map_are_simplified_geojson(client, listings):
 
 
 def test_help_page_lists_the_numbers_as_phone_links(client):
-    html = client.get(reverse("web:help")).content.decode()
+    html = client.get(reverse("support:help")).content.decode()
     for number in ('tel:999"', 'tel:08001111"', 'tel:116123"'):
         assert number in html
     assert "Fearless" in html
