@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "ourlondon.search",
     "ourlondon.ingest",
     "ourlondon.subscriptions",
+    "ourlondon.funding",
     "ourlondon.api",
     # django-ninja's templates and static Swagger UI, so /api/v1/docs loads
     # nothing from a CDN.
