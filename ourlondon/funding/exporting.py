@@ -50,21 +50,24 @@ def _first(grant: Json, key: str) -> Json:
     return first
 
 
+def _same_text(stated: Any, value: str) -> bool:
+    """Published text with stray spaces still says the same: keep it as it was."""
+    return isinstance(stated, str) and stated.strip() == value
+
+
 def _same_date(text: Any, value: date | None) -> bool:
     return value is not None and _date(text) == value
 
 
 def grant_json(grant: Grant) -> Json:
     out: Json = copy.deepcopy(grant.data) if isinstance(grant.data, dict) else {}
-    _put(out, "id", grant.identifier, same=out.get("id") == grant.identifier)
-    _put(
-        out, "title", grant.title, same=str(out.get("title", "")).strip() == grant.title
-    )
+    _put(out, "id", grant.identifier, same=_same_text(out.get("id"), grant.identifier))
+    _put(out, "title", grant.title, same=_same_text(out.get("title"), grant.title))
     _put(
         out,
         "description",
         grant.description,
-        same=str(out.get("description", "")).strip() == grant.description,
+        same=_same_text(out.get("description"), grant.description),
     )
     _put(out, "currency", grant.currency, same=out.get("currency") == grant.currency)
     _put(
@@ -100,7 +103,7 @@ def grant_json(grant: Grant) -> Json:
         ("name", grant.recipient_name),
         ("postalCode", grant.recipient_postcode),
     ):
-        _put(recipient, key, value, same=str(recipient.get(key, "")).strip() == value)
+        _put(recipient, key, value, same=_same_text(recipient.get(key), value))
     for key, value, prefix in (
         ("charityNumber", grant.recipient_charity_number, "GB-CHC-"),
         ("companyNumber", grant.recipient_company_number, "GB-COH-"),
@@ -111,9 +114,17 @@ def grant_json(grant: Grant) -> Json:
             _put(recipient, key, value, same=False)
 
     funder = _first(out, "fundingOrganization")
-    _put(funder, "id", grant.funder_id, same=funder.get("id") == grant.funder_id)
     _put(
-        funder, "name", grant.funder_name, same=funder.get("name") == grant.funder_name
+        funder,
+        "id",
+        grant.funder_id,
+        same=_same_text(funder.get("id"), grant.funder_id),
+    )
+    _put(
+        funder,
+        "name",
+        grant.funder_name,
+        same=_same_text(funder.get("name"), grant.funder_name),
     )
 
     if grant.programme or out.get("grantProgramme"):
@@ -122,7 +133,7 @@ def grant_json(grant: Grant) -> Json:
             programme,
             "title",
             grant.programme,
-            same=str(programme.get("title", "")).strip() == grant.programme,
+            same=_same_text(programme.get("title"), grant.programme),
         )
         if not programme:
             out.pop("grantProgramme")

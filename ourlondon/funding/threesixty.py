@@ -309,7 +309,7 @@ def parse_csv(content: bytes) -> Sheet:
     if "\x00" in text:
         raise FileProblem("This is not a CSV file (it holds binary data).")
     try:
-        reader = csv.DictReader(io.StringIO(text, newline=""))
+        reader = csv.DictReader(io.StringIO(text, newline=""), strict=True)
         columns = list(reader.fieldnames or [])
         _check_columns(columns)
         rows: list[tuple[int, dict[str, str]]] = []
