@@ -46,7 +46,7 @@ def test_bad_rows_are_reported_by_row_and_the_good_rows_kept(fixtures):
     assert "E08000025" in problems["360G-bad-0007"]
     text = report.as_text()
     assert "8 rows; 2 accepted" in text and "6 rejected" in text
-    assert "row 4 360G-bad-0002: the identifier is used again on row 3" in text
+    assert "row 5 360G-bad-0002: the identifier is used again on row 3" in text
 
 
 def test_the_real_sample_imports_whole(fixtures):
