@@ -12,6 +12,9 @@ from typing import Any
 
 import pytest
 
+# The served site, Chromium and the page for browser tests, shared by every app.
+pytest_plugins = ["ourlondon.web.tests.browsing"]
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
