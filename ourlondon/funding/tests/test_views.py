@@ -75,7 +75,7 @@ def test_the_borough_table_equals_sums_made_from_the_file(client, imported):
             f"£{per_person:,.2f}",
         ], code
     assert cell_texts(html, "E09000033")[1:3] == ["£0", "0"]  # Westminster: none
-    total = sum(amounts.values())
+    total = sum(amounts.values(), Decimal(0))
     assert f'<span data-figure="exact">{pounds(total)}</span>' in html
     assert f"to {len(rows)} projects in {len(amounts)} boroughs" in html
 
@@ -85,7 +85,7 @@ def test_the_fund_page_headline_and_figures_equal_the_file(client, fixtures):
     grants = json.loads(path.read_bytes())["grants"]
     fund = FundFactory.create(slug="covid", name="Covid grants")
     import_file(fund=fund, content=path.read_bytes(), filename=path.name)
-    total = sum(Decimal(str(g["amountAwarded"])) for g in grants)
+    total = sum((Decimal(str(g["amountAwarded"])) for g in grants), Decimal(0))
     # The borough of each grant: none of these name one, so the recipient's
     # postcode places it (when it is a London postcode we know).
     postcodes = {
