@@ -155,7 +155,7 @@ def grant_json(grant: Grant) -> Json:
                 places[london[0]] = place
             else:
                 places.append(place)
-    return out
+    return threesixty.canonical(out)
 
 
 def grants_for(fund: Fund | None = None) -> QuerySet[Grant]:

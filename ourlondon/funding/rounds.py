@@ -44,7 +44,7 @@ def announcement_for(round_: Round) -> Announcement | None:
     its deliveries recorded for every confirmed subscriber of the fund's topic."""
     with transaction.atomic():
         locked = (
-            Round.objects.select_for_update()
+            Round.objects.select_for_update(of=("self",))
             .select_related("fund", "announcement")
             .get(pk=round_.pk)
         )

@@ -190,6 +190,26 @@ def _flatten(value: Any, node: Json | None, prefix: str, out: dict[str, str]) ->
         out[prefix] = str(value)
 
 
+def _ordered(value: Any, node: Json | None) -> Any:
+    if isinstance(value, dict):
+        props = _properties(node)
+        order = {key: i for i, key in enumerate(props)}
+        keys = sorted(value, key=lambda k: (order.get(k, len(order)), k))
+        return {k: _ordered(value[k], props.get(k)) for k in keys}
+    if isinstance(value, list):
+        items = _items(node)
+        return [_ordered(v, items) for v in value]
+    return value
+
+
+def canonical(grant: Json) -> Json:
+    """The grant with its fields in the schema's order (then any others, by
+    name): the same columns in the same order whatever stored it. PostgreSQL's
+    jsonb, for one, keeps keys in an order of its own."""
+    ordered: Json = _ordered(grant, grant_schema())
+    return ordered
+
+
 def flatten(grant: Json) -> dict[str, str]:
     """One grant as one spreadsheet row: {column title: text}."""
     row: dict[str, str] = {}
