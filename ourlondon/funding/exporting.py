@@ -19,9 +19,9 @@ from typing import Any
 from django.db.models import QuerySet
 
 from ourlondon.funding import threesixty
-from ourlondon.funding.importing import LOCAL_AUTHORITY, _amount, _date
+from ourlondon.funding.importing import LOCAL_AUTHORITY
 from ourlondon.funding.models import Fund, Grant
-from ourlondon.funding.threesixty import Json
+from ourlondon.funding.threesixty import Json, as_amount, as_date
 
 
 class ExportInvalid(RuntimeError):
@@ -56,7 +56,7 @@ def _same_text(stated: Any, value: str) -> bool:
 
 
 def _same_date(text: Any, value: date | None) -> bool:
-    return value is not None and _date(text) == value
+    return value is not None and as_date(text) == value
 
 
 def grant_json(grant: Grant) -> Json:
@@ -74,7 +74,7 @@ def grant_json(grant: Grant) -> Json:
         out,
         "amountAwarded",
         _number(grant.amount_awarded),
-        same=_amount(out.get("amountAwarded")) == grant.amount_awarded,
+        same=as_amount(out.get("amountAwarded")) == grant.amount_awarded,
     )
     _put(
         out,

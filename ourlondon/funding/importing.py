@@ -13,13 +13,11 @@ written. Importing the same file again updates the same grants (keyed on the
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import PurePath
 from typing import Any
 
@@ -30,7 +28,7 @@ from ourlondon.core.models import Borough, Postcode
 from ourlondon.core.postcodes import PostcodeError, normalise_postcode
 from ourlondon.funding import threesixty
 from ourlondon.funding.models import Fund, Grant
-from ourlondon.funding.threesixty import FileProblem, Json
+from ourlondon.funding.threesixty import FileProblem, Json, as_amount, as_date
 
 __all__ = ["FileProblem", "ImportReport", "import_file", "import_grants"]
 
@@ -83,29 +81,6 @@ class _Context:
     taken: dict[str, str]  # identifier → slug of the fund that has it
 
 
-def _date(value: Any) -> date | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip()
-    try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
-    except ValueError:
-        return None
-
-
-def _amount(value: Any) -> Decimal | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    try:
-        return Decimal(str(value)).quantize(Decimal("0.01"))
-    except InvalidOperation:
-        return None
-
-
 def _first(grant: Json, key: str) -> Json:
     items = grant.get(key)
     if isinstance(items, list) and items and isinstance(items[0], dict):
@@ -151,7 +126,7 @@ def _check(grant: Json, ctx: _Context) -> tuple[dict[str, Any], list[str]]:
         problems.append(
             f"unknown currency “{currency}”: use an ISO 4217 code such as GBP"
         )
-    amount = _amount(grant.get("amountAwarded"))
+    amount = as_amount(grant.get("amountAwarded"))
     if grant.get("amountAwarded") in (None, ""):
         problems.append("no amount awarded")
     elif amount is None:
@@ -162,11 +137,11 @@ def _check(grant: Json, ctx: _Context) -> tuple[dict[str, Any], list[str]]:
         problems.append(f"the amount awarded is negative ({amount})")
     elif amount > MAX_AMOUNT:
         problems.append("the amount awarded is too large")
-    award_date = _date(grant.get("awardDate"))
+    award_date = as_date(grant.get("awardDate"))
     if award_date is None:
         problems.append("no award date, or not a date (YYYY-MM-DD)")
     planned = _first(grant, "plannedDates")
-    start, end = _date(planned.get("startDate")), _date(planned.get("endDate"))
+    start, end = as_date(planned.get("startDate")), as_date(planned.get("endDate"))
     if planned.get("startDate") and start is None:
         problems.append("the planned start date is not a date")
     if planned.get("endDate") and end is None:

@@ -22,11 +22,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -96,6 +98,31 @@ def schema_errors(package: Json) -> list[str]:
 def currencies() -> frozenset[str]:
     """ISO 4217 codes, as the schema lists them."""
     return frozenset(grant_schema()["$defs"]["currency"]["enum"])
+
+
+def as_date(value: Any) -> date | None:
+    """A 360Giving date ("2020-03-17" or a full date-time) as a date, or None."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    try:
+        if len(text) == 10:
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text.replace("Z", "+00:00")).date()
+    except ValueError:
+        return None
+
+
+def as_amount(value: Any) -> Decimal | None:
+    """A JSON number as pounds and pence, or None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    try:
+        return Decimal(str(value)).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        return None
 
 
 # Reading JSON -------------------------------------------------------------------

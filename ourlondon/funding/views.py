@@ -27,6 +27,7 @@ from ourlondon.funding.forms import BoroughFilterForm, GrantFilterForm, NextRoun
 from ourlondon.funding.models import Fund, Grant, Round
 from ourlondon.funding.population import YEAR
 from ourlondon.subscriptions import consent
+from ourlondon.subscriptions.models import ConsentWording
 from ourlondon.subscriptions.views import SIGN_UP_RATE, SIGN_UP_RATE_PER_EMAIL
 
 PAGE_SIZE = 50
@@ -260,7 +261,7 @@ def next_round(request: HttpRequest, slug: str) -> HttpResponse:
             if not form.cleaned_data["website"]:
                 version = request.POST.get("wording_version", "")
                 shown = (
-                    wording.__class__.objects.filter(version=int(version)).first()
+                    ConsentWording.objects.filter(version=int(version)).first()
                     if version.isdigit()
                     else None
                 )
