@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/", admin.site.urls),
     path("api/v1/", include("ourlondon.api.urls", namespace="api")),
     path("updates/", include("ourlondon.subscriptions.urls")),
+    path("funding/", include("ourlondon.funding.urls")),
     path("", include("ourlondon.support.urls")),
     path("", include("ourlondon.web.urls")),
 ]

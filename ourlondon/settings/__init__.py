@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ourlondon.ingest",
     "ourlondon.subscriptions",
     "ourlondon.support",
+    "ourlondon.funding",
     "ourlondon.api",
     # django-ninja's templates and static Swagger UI, so /api/v1/docs loads
     # nothing from a CDN.

@@ -35,6 +35,7 @@ class Command(BaseCommand):
         if not options["no_demo"]:
             call_command("load_demo", if_empty=True, stdout=self.stdout)
             call_command("load_support_demo", if_empty=True, stdout=self.stdout)
+            call_command("load_funding_demo", if_empty=True, stdout=self.stdout)
         if not SearchDocument.objects.exists() and Activity.public.exists():
             call_command("rebuild_search_index", stdout=self.stdout)
         call_command("collectstatic", interactive=False, **quiet)
