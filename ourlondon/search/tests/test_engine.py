@@ -7,7 +7,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ourlondon.catalogue.models import Activity, ActivityType
+from ourlondon.catalogue.models import Activity, ActivityType, Organisation, Venue
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.tests.factories import (
     ActivityFactory,
@@ -30,11 +30,16 @@ def catalogue(django_db_setup, django_db_blocker):
     """A random catalogue, committed for the module and removed afterwards."""
     today = timezone.localdate()
     with django_db_blocker.unblock():
+        before = {model: model.objects.count() for model in (Venue, Organisation)}
+        assert not any(before.values()), "the module expects an empty catalogue"
         activities = build_catalogue(20261125, today=today, size=60)
         rebuild_index()
     yield today
     with django_db_blocker.unblock():
+        # Everything it made, so later modules start from an empty catalogue.
         Activity.all_objects.filter(pk__in=[a.pk for a in activities]).delete()
+        Venue.objects.all().delete()
+        Organisation.objects.all().delete()
         rebuild_index()
 
 
