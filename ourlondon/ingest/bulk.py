@@ -39,6 +39,7 @@ from ourlondon.ingest.mapping import (
     Rejected,
     activity_fields,
     check_activity,
+    filled_activity,
     new_venue,
     organisation_slug,
     place_location,
@@ -229,17 +230,8 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
     for item, series, organisation, _ in ready:
         venue = venues.get(series.place) if series.place is not None else None
         fields = activity_fields(series, organisation, venue)
-        activity = existing.get(series.id)
-        if activity is None:
-            activity = Activity(
-                source=SOURCE,
-                source_id=series.id,
-                status=Activity.Status.PUBLISHED,
-                **fields,
-            )
-        else:
-            for name, value in fields.items():
-                setattr(activity, name, value)
+        activity = filled_activity(existing.get(series.id), series, fields)
+        if activity.pk:
             activity.updated_at = now
         try:
             check_activity(activity)

@@ -195,6 +195,22 @@ def activity_fields(
     }
 
 
+def filled_activity(
+    activity: Activity | None, series: Series, fields: dict[str, object]
+) -> Activity:
+    """The stored activity with the feed's fields, or a new published one."""
+    if activity is None:
+        return Activity(
+            source=SOURCE,
+            source_id=series.id,
+            status=Activity.Status.PUBLISHED,
+            **fields,
+        )
+    for name, value in fields.items():
+        setattr(activity, name, value)
+    return activity
+
+
 def check_activity(activity: Activity) -> None:
     """Field validation, as a form would; `Rejected` with the messages."""
     try:
@@ -221,19 +237,10 @@ def upsert_series(series: Series, feed: Feed, *, revived: bool = False) -> Activ
     venue = _venue(series, organisation)
     types = types_of(series)
     fields = activity_fields(series, organisation, venue)
-    activity = Activity.all_objects.filter(source=SOURCE, source_id=series.id).first()
-    if activity is None:
-        activity = Activity(
-            source=SOURCE,
-            source_id=series.id,
-            status=Activity.Status.PUBLISHED,
-            **fields,
-        )
-    else:
-        for name, value in fields.items():
-            setattr(activity, name, value)
-        if revived and activity.status == Activity.Status.WITHDRAWN:
-            activity.status = Activity.Status.PUBLISHED
+    found = Activity.all_objects.filter(source=SOURCE, source_id=series.id).first()
+    activity = filled_activity(found, series, fields)
+    if revived and activity.status == Activity.Status.WITHDRAWN:
+        activity.status = Activity.Status.PUBLISHED
     check_activity(activity)
     activity.save()
     activity.types.set(types)

@@ -33,6 +33,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
 from ourlondon.core.geography import haversine_km
+from ourlondon.core.origin import same_origin
 from ourlondon.support.forms import (
     HavenApplicationForm,
     HavenSearchForm,
@@ -287,22 +288,13 @@ def haven_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _same_origin(request: HttpRequest) -> bool:
-    """Posted from our own page (browsers send Origin on POST): stands in for a
-    CSRF token, which would need a cookie. Same rule as the report form."""
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return request.headers.get("Sec-Fetch-Site") in (None, "same-origin")
-    return origin == f"{request.scheme}://{request.get_host()}"
-
-
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
 def haven_apply(request: HttpRequest) -> HttpResponse:
     form = HavenApplicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not _same_origin(request):
+        if not same_origin(request):
             return HttpResponseForbidden(
                 "Applications can only be sent from this site's own form."
             )

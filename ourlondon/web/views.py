@@ -42,6 +42,7 @@ from ourlondon.catalogue.models import (
 )
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.core.models import Borough
+from ourlondon.core.origin import same_origin
 from ourlondon.search import engine
 from ourlondon.search.cards import public_cards
 from ourlondon.search.query import LONDON, SearchQuery, SearchResult
@@ -353,19 +354,6 @@ def occurrence_ics(request: HttpRequest, pk: int, occurrence: int) -> HttpRespon
     return _ics(calendar.occurrence_ics(session, url=url), activity.title)
 
 
-def _same_origin(request: HttpRequest) -> bool:
-    """The form was posted from our own page (browsers send Origin on POST).
-
-    This stands in for a CSRF token, which would need a cookie: the form is
-    anonymous and changes nothing anyone owns, so a cross-site post could only
-    file a report, and the rate limit caps that as it caps any other.
-    """
-    origin = request.headers.get("Origin")
-    if origin is None or origin == "null":
-        return request.headers.get("Sec-Fetch-Site") in (None, "same-origin")
-    return origin == f"{request.scheme}://{request.get_host()}"
-
-
 @csrf_exempt
 @never_cache
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -374,7 +362,7 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _public_activity(pk)
     form = ReportForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not _same_origin(request):
+        if not same_origin(request):
             return HttpResponseForbidden(
                 "Reports can only be sent from this site's own form."
             )
