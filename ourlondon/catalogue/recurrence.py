@@ -18,11 +18,11 @@ from zoneinfo import ZoneInfo
 
 from dateutil import rrule
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
-from ourlondon.core.bulkwrite import insert_rows
+from ourlondon.core.bulkwrite import datetime_writer, insert_rows
 
 LONDON = ZoneInfo("Europe/London")
 _BYDAY = {
@@ -194,7 +194,7 @@ def insert_occurrences(rows: list[tuple[int, int, datetime, datetime]]) -> None:
 
     A harvest materialises thousands of sessions a second; building a model
     instance for each costs more than writing it."""
-    adapt = connection.ops.adapt_datetimefield_value
+    adapt = datetime_writer()
     insert_rows(
         Occurrence,
         ["activity_id", "schedule_id", "start", "end"],

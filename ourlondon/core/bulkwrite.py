@@ -10,7 +10,8 @@ with one query by their natural key.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
@@ -122,3 +123,33 @@ def insert_instances(
         conflict=[column[name] for name in conflict],
         update=[column[name] for name in update],
     )
+
+
+def datetime_writer() -> Callable[[datetime], Any]:
+    """Aware datetimes as the database driver wants them, for `insert_rows`.
+
+    What Django's `adapt_datetimefield_value` does, without its per-value
+    checks: SQLite stores naive text in the connection's zone (UTC); drivers
+    that know time zones take the datetime as it is."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+    zone = connection.timezone
+
+    def to_text(value: datetime) -> str:
+        return value.astimezone(zone).replace(tzinfo=None).isoformat(" ")
+
+    return to_text
+
+
+def datetime_reader() -> Callable[[Any], datetime]:
+    """The inverse, for rows read with a raw cursor: aware datetimes."""
+    if connection.vendor != "sqlite":
+        return lambda value: value
+    zone = connection.timezone
+
+    def from_text(value: str | datetime) -> datetime:
+        # Django's SQLite connection already parses columns declared datetime.
+        naive = value if isinstance(value, datetime) else datetime.fromisoformat(value)
+        return naive.replace(tzinfo=zone)
+
+    return from_text
