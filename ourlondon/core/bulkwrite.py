@@ -10,7 +10,7 @@ with one query by their natural key.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -60,30 +60,65 @@ def insert_rows(
     same SQL on both databases); with `conflict` alone it is left as it is.
     """
     quote = connection.ops.quote_name
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} "
-        f"({', '.join(quote(c) for c in columns)}) "
-        f"VALUES ({', '.join(['%s'] * len(columns))})"
-    )
+    table = quote(model._meta.db_table)
+    names = ", ".join(quote(c) for c in columns)
+    clause = ""
     if conflict:
         target = ", ".join(quote(c) for c in conflict)
         if update:
             assignments = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
-            sql += f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
+            clause = f" ON CONFLICT ({target}) DO UPDATE SET {assignments}"
         else:
-            sql += f" ON CONFLICT ({target}) DO NOTHING"
+            clause = f" ON CONFLICT ({target}) DO NOTHING"
+    if connection.vendor == "postgresql":
+        return _insert_postgresql(table, names, len(columns), rows, clause)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
     written = 0
-    pending: list[Sequence[Any]] = []
     with connection.cursor() as cursor:
-        for row in rows:
-            pending.append(row)
-            if len(pending) >= batch:
-                cursor.executemany(sql, pending)
-                written += len(pending)
-                pending.clear()
-        if pending:
-            cursor.executemany(sql, pending)
-            written += len(pending)
+        for chunk in _chunks(rows, batch):
+            # sqlite3 runs executemany as one prepared statement in C.
+            cursor.executemany(sql + clause, chunk)
+            written += len(chunk)
+    return written
+
+
+def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
+    pending: list[Sequence[Any]] = []
+    for row in rows:
+        pending.append(row)
+        if len(pending) >= size:
+            yield pending
+            pending = []
+    if pending:
+        yield pending
+
+
+def _insert_postgresql(
+    table: str, names: str, width: int, rows: Iterable[Sequence[Any]], clause: str
+) -> int:
+    """psycopg's executemany sends one statement per row; plain inserts go by
+    COPY instead, upserts as multi-row VALUES (under PostgreSQL's 65,535
+    parameters a statement)."""
+    written = 0
+    with connection.cursor() as cursor:
+        if not clause:
+            # A chunk is read whole before its COPY starts: the rows may come
+            # from a server-side cursor on this same connection, which cannot
+            # be read while a COPY is in progress.
+            for chunk in _chunks(rows, 20000):
+                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                    for row in chunk:
+                        copy.write_row(row)
+                written += len(chunk)
+            return written
+        one = f"({', '.join(['%s'] * width)})"
+        for chunk in _chunks(rows, max(1, 30000 // width)):
+            values = ", ".join([one] * len(chunk))
+            params = [value for row in chunk for value in row]
+            cursor.execute(
+                f"INSERT INTO {table} ({names}) VALUES {values}{clause}", params
+            )
+            written += len(chunk)
     return written
 
 
