@@ -1,0 +1,21 @@
+"""The provider portal, under /provider/."""
+
+from django.urls import path
+
+from ourlondon.providers import views
+
+app_name = "providers"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("organisations/new/", views.organisation_new, name="organisation-new"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path(
+        "organisations/<int:pk>/edit/",
+        views.organisation_edit,
+        name="organisation-edit",
+    ),
+    path("organisations/<int:pk>/policy.pdf", views.policy, name="policy"),
+    path("organisations/<int:pk>/invite/", views.invite, name="invite"),
+    path("claim/", views.claim, name="claim"),
+    path("join/<str:token>/", views.join, name="join"),
+]
