@@ -47,7 +47,7 @@ def record_event(
         object_label = ""
     user = actor if isinstance(actor, User) else None
     if user is not None and not actor_label:
-        actor_label = user.get_username()
+        actor_label = user.email or user.get_username()
     ip = request.META.get("REMOTE_ADDR") if request is not None else None
     return AuditEvent.objects.create(
         actor=user,

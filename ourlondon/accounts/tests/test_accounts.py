@@ -188,3 +188,23 @@ def test_a_provider_may_add_totp_but_is_not_asked_to(client):
 
 def test_sessions_last_two_weeks_at_most(settings):
     assert settings.SESSION_COOKIE_AGE == 14 * 24 * 3600
+
+
+def test_public_pages_ignore_a_signed_in_providers_session(client):
+    """A provider browsing the finder while signed in: the page neither reads
+    the session (no Vary: Cookie, so it stays cacheable) nor sets a cookie."""
+    make_user("sam@club.example")
+    _login(client, "sam@club.example")
+    for url in ["/", "/search/?where=E8+3AA", "/help/"]:
+        response = client.get(url)
+        assert response.status_code == 200
+        assert response.cookies == {}
+        assert "Cookie" not in response.get("Vary", "")
+
+
+def test_a_moderator_reads_the_audit_log_in_the_staff_admin(client):
+    moderator = make_moderator()
+    login_with_mfa(client, moderator)
+    response = client.get("/staff/audit/auditevent/", {"action__exact": "login"})
+    assert response.status_code == 200
+    assert moderator.email in response.content.decode()

@@ -22,7 +22,7 @@ def test_an_event_names_the_object_and_keeps_before_and_after(admin_user):
     event.refresh_from_db()
     assert event.object_type == "catalogue.organisation"
     assert event.object_id == str(org.pk)
-    assert event.actor_label == admin_user.username
+    assert event.actor_label == admin_user.email
     assert event.before == {"name": "Hackney Hoops", "verification": "unverified"}
     assert event.after is not None
     assert event.after["name"] == "Hackney Hoops CIC"
