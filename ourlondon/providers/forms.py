@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 
-from ourlondon.catalogue.models import Organisation
+from ourlondon.catalogue.models import MAX_AGE, ActivityType, Organisation
+from ourlondon.catalogue.places import locate_venue
+from ourlondon.catalogue.vocabulary import (
+    WEEKDAY_CODES,
+    AccessibilityFeature,
+    Weekday,
+)
 from ourlondon.providers.models import SafeguardingProfile
 
 # Kinds a provider may choose ("not stated" is only for feed organisers).
@@ -181,3 +189,105 @@ class ReasonForm(forms.Form):
         max_length=4000,
         help_text="Sent to the organisation's members by email.",
     )
+
+
+class ListingForm(forms.Form):
+    """A listing as the provider writes it: one weekly schedule for now."""
+
+    title = forms.CharField(max_length=200)
+    description = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 6}), max_length=5000
+    )
+    activity_type = forms.ModelChoiceField(
+        queryset=ActivityType.objects.all(), to_field_name="slug"
+    )
+    is_online = forms.BooleanField(label="It runs online", required=False)
+    venue_name = forms.CharField(max_length=200, required=False)
+    venue_address = forms.CharField(
+        max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    postcode = forms.CharField(max_length=10, required=False)
+    age_min = forms.IntegerField(label="Youngest age", min_value=0, max_value=MAX_AGE)
+    age_max = forms.IntegerField(label="Oldest age", min_value=0, max_value=MAX_AGE)
+    is_free = forms.BooleanField(label="Free", required=False)
+    price = forms.DecimalField(
+        label="Price per session (£)",
+        min_value=Decimal("0"),
+        max_digits=7,
+        decimal_places=2,
+        required=False,
+    )
+    accessibility = forms.MultipleChoiceField(
+        choices=AccessibilityFeature.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    weekdays = forms.MultipleChoiceField(
+        label="Days", choices=Weekday.choices, widget=forms.CheckboxSelectMultiple
+    )
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    end_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    start_date = forms.DateField(
+        label="First date", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    end_date = forms.DateField(
+        label="Last date (empty: ongoing)",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    booking_email = forms.EmailField(label="Contact email", required=False)
+    booking_phone = forms.CharField(
+        label="Contact phone", max_length=32, required=False
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not data.get("is_online"):
+            if not data.get("venue_name"):
+                self.add_error("venue_name", "Name the venue, or tick “online”.")
+            postcode = data.get("postcode", "")
+            if not postcode:
+                self.add_error("postcode", "Give the venue's postcode.")
+            else:
+                try:
+                    data["postcode"] = locate_venue(postcode=postcode).postcode
+                except ValidationError as error:
+                    self.add_error("postcode", " ".join(error.messages))
+        age_min, age_max = data.get("age_min"), data.get("age_max")
+        if age_min is not None and age_max is not None and age_min > age_max:
+            self.add_error("age_max", "The oldest age must not be below the youngest.")
+        if data.get("is_free") and data.get("price"):
+            self.add_error("price", "A free activity has no price.")
+        start, end = data.get("start_time"), data.get("end_time")
+        if start and end and end <= start:
+            self.add_error("end_time", "The session must end after it starts.")
+        first, last = data.get("start_date"), data.get("end_date")
+        if first and last and last < first:
+            self.add_error("end_date", "The last date must not be before the first.")
+        return data
+
+    def listing(self) -> dict[str, Any]:
+        """The cleaned listing, in `listings.listing_data`'s JSON shape."""
+        d = self.cleaned_data
+        online = bool(d["is_online"])
+        return {
+            "title": d["title"].strip(),
+            "description": d["description"].strip(),
+            "activity_type": d["activity_type"].slug,
+            "is_online": online,
+            "venue_name": "" if online else d["venue_name"].strip(),
+            "venue_address": "" if online else d["venue_address"].strip(),
+            "postcode": "" if online else d["postcode"],
+            "age_min": d["age_min"],
+            "age_max": d["age_max"],
+            "is_free": bool(d["is_free"]),
+            "price": str(d["price"]) if d["price"] is not None else None,
+            "accessibility": sorted(d["accessibility"]),
+            "weekdays": [c for c in WEEKDAY_CODES if c in d["weekdays"]],
+            "start_time": d["start_time"].strftime("%H:%M"),
+            "end_time": d["end_time"].strftime("%H:%M"),
+            "start_date": d["start_date"].isoformat(),
+            "end_date": d["end_date"].isoformat() if d["end_date"] else "",
+            "booking_email": d["booking_email"],
+            "booking_phone": d["booking_phone"].strip(),
+        }

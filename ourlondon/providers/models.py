@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ourlondon.catalogue.models import Organisation
+from ourlondon.catalogue.models import Activity, Organisation
 
 
 class SafeguardingProfile(models.Model):
@@ -150,3 +150,61 @@ class ClaimRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} claims {self.organisation}"
+
+
+class ListingDraft(models.Model):
+    """A provider's proposed listing, or proposed change to a live one.
+
+    The public `Activity` is only written when a moderator approves, so a live
+    listing keeps showing its approved version while a change waits. `data` is
+    the whole proposed listing in the shape of `providers.listings.listing_data`
+    (so the moderator's diff compares like with like).
+    """
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Waiting for review"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="listing_drafts"
+    )
+    # Null for a new listing; the approved Activity is linked on approval.
+    activity = models.ForeignKey(
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="drafts",
+    )
+    data = models.JSONField()
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.SUBMITTED
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity"],
+                condition=models.Q(status="submitted"),
+                name="listing_one_change_waiting",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.data.get("title", "listing"))

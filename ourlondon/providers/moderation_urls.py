@@ -13,4 +13,8 @@ urlpatterns = [
     path("organisations/<int:pk>/reject/", views.reject, name="reject"),
     path("organisations/<int:pk>/suspend/", views.suspend, name="suspend"),
     path("claims/<int:pk>/", views.claim_decision, name="claim"),
+    path("listings/", views.listing_queue, name="listings"),
+    path("listings/<int:pk>/", views.listing, name="listing"),
+    path("listings/<int:pk>/approve/", views.listing_approve, name="listing-approve"),
+    path("listings/<int:pk>/reject/", views.listing_reject, name="listing-reject"),
 ]

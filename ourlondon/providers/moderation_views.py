@@ -14,7 +14,18 @@ from ourlondon.accounts.security import moderator_required, signed_in_user
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity, Organisation
 from ourlondon.providers.forms import ReasonForm
-from ourlondon.providers.models import ClaimRequest, Membership, SafeguardingProfile
+from ourlondon.providers.listings import (
+    approve_listing,
+    changes,
+    listing_data,
+    reject_listing,
+)
+from ourlondon.providers.models import (
+    ClaimRequest,
+    ListingDraft,
+    Membership,
+    SafeguardingProfile,
+)
 from ourlondon.providers.organisations import PortalError
 from ourlondon.providers.verification import (
     decide_claim,
@@ -143,3 +154,58 @@ def claim_decision(request: HttpRequest, pk: int) -> HttpResponse:
         return _refused(request, str(error))
     messages.success(request, "Claim approved." if approve else "Claim rejected.")
     return redirect("moderation:queue")
+
+
+@moderator_required
+def listing_queue(request: HttpRequest) -> HttpResponse:
+    drafts = ListingDraft.objects.filter(
+        status=ListingDraft.Status.SUBMITTED
+    ).select_related("organisation", "activity")
+    return render(request, "providers/moderation/listings.html", {"drafts": drafts})
+
+
+@moderator_required
+def listing(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = get_object_or_404(
+        ListingDraft.objects.select_related("organisation", "activity"), pk=pk
+    )
+    live = listing_data(draft.activity) if draft.activity is not None else None
+    return render(
+        request,
+        "providers/moderation/listing.html",
+        {
+            "draft": draft,
+            "changes": changes(live, draft.data),
+            "is_new": live is None,
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@moderator_required
+@require_POST
+def listing_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = get_object_or_404(ListingDraft, pk=pk)
+    try:
+        activity = approve_listing(draft=draft, by=signed_in_user(request))
+    except PortalError as error:
+        return _refused(request, str(error))
+    messages.success(request, f"“{activity.title}” is live.")
+    return redirect("moderation:listings")
+
+
+@moderator_required
+@require_POST
+def listing_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = get_object_or_404(ListingDraft, pk=pk)
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        return _refused(request, "Give the reason: it is sent to the provider.")
+    try:
+        reject_listing(
+            draft=draft, by=signed_in_user(request), reason=form.cleaned_data["reason"]
+        )
+    except PortalError as error:
+        return _refused(request, str(error))
+    messages.success(request, "Rejected; the provider has been told.")
+    return redirect("moderation:listings")

@@ -16,6 +16,13 @@ urlpatterns = [
     ),
     path("organisations/<int:pk>/policy.pdf", views.policy, name="policy"),
     path("organisations/<int:pk>/invite/", views.invite, name="invite"),
+    path("organisations/<int:pk>/listings/", views.listings, name="listings"),
+    path("organisations/<int:pk>/listings/new/", views.listing_new, name="listing-new"),
+    path(
+        "organisations/<int:pk>/listings/<int:activity_id>/edit/",
+        views.listing_edit,
+        name="listing-edit",
+    ),
     path("claim/", views.claim, name="claim"),
     path("join/<str:token>/", views.join, name="join"),
 ]

@@ -21,14 +21,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from ourlondon.accounts.security import signed_in_user
-from ourlondon.catalogue.models import Organisation
+from ourlondon.catalogue.models import Activity, Organisation
 from ourlondon.providers.forms import (
     ClaimForm,
     InviteForm,
+    ListingForm,
     OrganisationForm,
     SafeguardingForm,
 )
-from ourlondon.providers.models import ClaimRequest, Membership, SafeguardingProfile
+from ourlondon.providers.listings import listing_data, submit_listing
+from ourlondon.providers.models import (
+    ClaimRequest,
+    ListingDraft,
+    Membership,
+    SafeguardingProfile,
+)
 from ourlondon.providers.organisations import (
     PortalError,
     accept_invitation,
@@ -250,3 +257,73 @@ def claim(request: HttpRequest) -> HttpResponse:
     return render(
         request, "providers/claim.html", {"form": form, "found": found, "query": query}
     )
+
+
+@provider_required
+def listings(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _membership(request, pk).organisation
+    activities = Activity.all_objects.filter(organisation=organisation).order_by(
+        "title"
+    )
+    drafts = ListingDraft.objects.filter(organisation=organisation).order_by(
+        "-updated_at"
+    )[:50]
+    return render(
+        request,
+        "providers/listings.html",
+        {"organisation": organisation, "activities": activities, "drafts": drafts},
+    )
+
+
+def _listing_page(
+    request: HttpRequest,
+    organisation: Organisation,
+    activity: Activity | None,
+    initial: dict[str, Any] | None,
+) -> HttpResponse:
+    form = ListingForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                submit_listing(
+                    by=signed_in_user(request),
+                    organisation=organisation,
+                    data=form.listing(),
+                    activity=activity,
+                )
+            except PortalError as error:
+                raise PermissionDenied(str(error)) from error
+            messages.success(
+                request,
+                "Sent for review. "
+                + ("The live listing stays as it is until then." if activity else ""),
+            )
+            return redirect("providers:listings", pk=organisation.pk)
+        status = 400
+    else:
+        status = 200
+    return render(
+        request,
+        "providers/listing_form.html",
+        {"form": form, "organisation": organisation, "activity": activity},
+        status=status,
+    )
+
+
+@provider_required
+def listing_new(request: HttpRequest, pk: int) -> HttpResponse:
+    organisation = _membership(request, pk).organisation
+    return _listing_page(request, organisation, None, None)
+
+
+@provider_required
+def listing_edit(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
+    organisation = _membership(request, pk).organisation
+    activity = get_object_or_404(
+        Activity.all_objects, pk=activity_id, organisation=organisation
+    )
+    waiting = ListingDraft.objects.filter(
+        activity=activity, status=ListingDraft.Status.SUBMITTED
+    ).first()
+    initial = waiting.data if waiting is not None else listing_data(activity)
+    return _listing_page(request, organisation, activity, initial)
