@@ -27,3 +27,12 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> Iterator[No
         load_activity_types()
         load_school_holidays()
     yield
+
+
+@pytest.fixture
+def admin_client(client: Any, admin_user: Any) -> Any:
+    """pytest-django's admin client, signed in with a second factor: the staff
+    admin refuses staff sessions without one (accounts/middleware.py)."""
+    from ourlondon.accounts.testing import login_with_mfa
+
+    return login_with_mfa(client, admin_user)

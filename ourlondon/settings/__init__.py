@@ -78,6 +78,15 @@ INSTALLED_APPS = [
     "ourlondon.ops",
     # The job queue's consumer (`manage.py run_huey`, started by `make run`).
     "huey.contrib.djhuey",
+    # Accounts for providers and moderators (#8): allauth (email login, mandatory
+    # verification, TOTP), axes (login throttling), our audit log and portal.
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
+    "ourlondon.audit",
+    "ourlondon.accounts",
+    "ourlondon.providers",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +98,13 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # allauth's login stages. Reads no session on other pages, so public pages
+    # still set no cookie.
+    "allauth.account.middleware.AccountMiddleware",
+    # Moderators (and all staff) reach /staff/ and /moderation/ only after TOTP.
+    "ourlondon.accounts.middleware.StaffMFAMiddleware",
+    # Answers a locked-out login with 429 (axes: last, as its docs ask).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "ourlondon.urls"
@@ -165,12 +181,55 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Accounts (#8) ------------------------------------------------------------------
+# axes first: it refuses a locked-out login before any password is checked.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "providers:home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+# Sign-up, login and password reset say the same whether or not an address has an
+# account (allauth's default, stated because it is a requirement).
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_ADAPTER = "ourlondon.accounts.adapter.AccountAdapter"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[ourlondon] "
+# "Remember me" is offered to providers; moderators' sessions always end when the
+# browser closes (the adapter sees to it).
+ACCOUNT_SESSION_REMEMBER = None
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "ourlondon"
+# A session lasts two weeks at most, whatever the browser keeps.
+SESSION_COOKIE_AGE = 14 * 24 * 3600
+# Login throttling: five failures for one address from one IP lock both for
+# 30 minutes; a success clears the count.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.5  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+# allauth's own limit stays for one address trying many accounts; the per-account
+# count is axes' (which locks, answers 429 and is in the audit log).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip"}
+AXES_USERNAME_CALLABLE = "ourlondon.accounts.security.login_identifier"
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Safeguarding policy uploads (PDF): the largest accepted, in bytes.
+POLICY_MAX_BYTES = int(os.environ.get("POLICY_MAX_BYTES", "") or 5 * 1024 * 1024)
+# Invitations to join an organisation are valid this many days.
+INVITATION_DAYS = 7
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# Uploaded files (safeguarding policies). Never served publicly: moderators read
+# them through a view that checks who is asking.
+MEDIA_ROOT = VAR_DIR / "media"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

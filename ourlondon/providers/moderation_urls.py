@@ -1,0 +1,20 @@
+"""Moderation, under /moderation/: moderators only, after two-factor."""
+
+from django.urls import path
+
+from ourlondon.providers import moderation_views as views
+
+app_name = "moderation"
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("organisations/<int:pk>/", views.organisation, name="organisation"),
+    path("organisations/<int:pk>/policy.pdf", views.policy, name="policy"),
+    path("organisations/<int:pk>/verify/", views.verify, name="verify"),
+    path("organisations/<int:pk>/reject/", views.reject, name="reject"),
+    path("organisations/<int:pk>/suspend/", views.suspend, name="suspend"),
+    path("claims/<int:pk>/", views.claim_decision, name="claim"),
+    path("listings/", views.listing_queue, name="listings"),
+    path("listings/<int:pk>/", views.listing, name="listing"),
+    path("listings/<int:pk>/approve/", views.listing_approve, name="listing-approve"),
+    path("listings/<int:pk>/reject/", views.listing_reject, name="listing-reject"),
+]
