@@ -317,7 +317,8 @@ def refresh_activities(
     SearchDocument.objects.filter(activity_id__in=ids).delete()
     get_backend().remove_documents(ids)
     SearchCard.objects.filter(activity_id__in=ids).delete()
-    given = {a.pk: a for a in loaded if a.pk in set(ids)}
+    wanted = set(ids)
+    given = {a.pk: a for a in loaded if a.pk in wanted}
     public = [a for a in given.values() if is_public(a)]
     rest = [i for i in ids if i not in given]
     if rest:

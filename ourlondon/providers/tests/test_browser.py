@@ -12,7 +12,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -22,7 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from ourlondon.subscriptions.tests.conftest import Inbox
-from ourlondon.web.tests.browser_site import BASE_DIR, free_port
+from ourlondon.web.tests.browser_site import BASE_DIR, free_port, served
 
 pytestmark = pytest.mark.browser
 
@@ -86,40 +85,10 @@ def mail_site(tmp_path_factory) -> Iterator[tuple[str, Inbox, dict[str, str]]]:
     _manage(env, "load_vocabularies")
     _manage(env, "collectstatic", "--no-input")
     _manage(env, "shell", "-c", MAKE_MODERATOR)
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--log-level",
-            "warning",
-            "ourlondon.wsgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the site did not start") from None
-                time.sleep(0.3)
-        yield base, inbox, env
+        with served(env, port) as served_base:
+            yield served_base, inbox, env
     finally:
-        server.terminate()
-        server.wait(timeout=20)
         controller.stop()
 
 

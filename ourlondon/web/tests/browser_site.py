@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,35 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@contextmanager
+def served(env: dict[str, str], port: int) -> Iterator[str]:
+    """The project served by granian on 127.0.0.1:`port` (as `make run` serves
+    it, one worker), once it answers; stopped on exit."""
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [sys.executable, "-m", "granian", "--interface", "wsgi"]
+        + ["--host", "127.0.0.1", "--port", str(port), "--workers", "1"]
+        + ["--blocking-threads", "4", "--log-level", "warning"]
+        + ["ourlondon.wsgi:application"],
+        cwd=BASE_DIR,
+        env=env,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/healthz", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    raise RuntimeError("the site did not start") from None
+                time.sleep(0.3)  # polling for start-up, bounded by the deadline
+        yield base
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
@@ -60,44 +90,8 @@ def site(tmp_path_factory) -> Iterator[str]:
         capture_output=True,
         timeout=600,
     )
-    port = free_port()
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "granian",
-            "--interface",
-            "wsgi",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--blocking-threads",
-            "4",
-            "--log-level",
-            "warning",
-            "ourlondon.wsgi:application",
-        ],
-        cwd=BASE_DIR,
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("the site did not start") from None
-                time.sleep(0.3)
+    with served(env, free_port()) as base:
         yield base
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.fixture(scope="session")
