@@ -69,9 +69,13 @@ def upload(request: HttpRequest, pk: int) -> HttpResponseBase:
     declared = request.META.get("CONTENT_LENGTH") or "0"
     limit = settings.BULK_UPLOAD_MAX_BYTES + _FRAMING_ALLOWANCE
     if request.method == "POST" and declared.isdigit() and int(declared) > limit:
-        form = UploadForm()
-        form.add_error(None, _too_large())
-        return _upload_page(request, membership.organisation, form, status=413)
+        return _upload_page(
+            request,
+            membership.organisation,
+            UploadForm(),
+            status=413,
+            refused=_too_large(),
+        )
     return _upload(request, membership.organisation)
 
 
@@ -84,8 +88,9 @@ def _upload(request: HttpRequest, organisation: Organisation) -> HttpResponse:
         return _upload_page(request, organisation, form, status=400)
     upload_file = form.cleaned_data["file"]
     if upload_file.size is None or upload_file.size > settings.BULK_UPLOAD_MAX_BYTES:
-        form.add_error("file", _too_large())
-        return _upload_page(request, organisation, form, status=413)
+        return _upload_page(
+            request, organisation, UploadForm(), status=413, refused=_too_large()
+        )
     content = upload_file.read()
     try:
         report = import_listings(
@@ -95,8 +100,9 @@ def _upload(request: HttpRequest, organisation: Organisation) -> HttpResponse:
             filename=upload_file.name or "upload",
         )
     except spreadsheets.SpreadsheetProblem as problem:
-        form.add_error("file", str(problem))
-        return _upload_page(request, organisation, form, status=400)
+        return _upload_page(
+            request, organisation, UploadForm(), status=400, refused=str(problem)
+        )
     except PortalError as error:
         raise PermissionDenied(str(error)) from error
     return render(
