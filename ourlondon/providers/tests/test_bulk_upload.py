@@ -65,7 +65,7 @@ def _check_mixed(response) -> None:
     assert (6, "days") in columns
     assert {(8, "age_max"), (8, "free"), (8, "end_time")} <= columns
     assert {row for row, _, _ in problems} == {5, 6, 8}
-    reasons = dict(((r, c), reason) for r, c, reason in problems)
+    reasons = {(r, c): reason for r, c, reason in problems}
     assert "funday" in reasons[(6, "days")]
     assert "maybe" in reasons[(8, "free")]
     page = response.content.decode()
@@ -109,11 +109,12 @@ def test_mixed_xlsx_gives_the_same_report(owner, owner_client):
 def test_xlsx_cells_typed_as_numbers_dates_and_times_are_read(owner, owner_client):
     from datetime import date, time
 
+    header: list[object] = ["title", "description", "activity_type", "venue_name"]
+    header += ["postcode", "age_min", "age_max", "free", "days", "start_time"]
+    header += ["end_time", "start_date"]
     content = _xlsx(
         [
-            ["title", "description", "activity_type", "venue_name", "postcode"]
-            + ["age_min", "age_max", "free", "days", "start_time", "end_time"]
-            + ["start_date"],
+            header,
             ["Drama", "Acting games.", "football", "Marsh Hall", "E8 3AA"]
             + [11, 16.0, True, "Monday, Wednesday", time(18, 0), time(19, 30)]
             + [date(2027, 1, 4)],
@@ -182,9 +183,7 @@ def test_a_zip_that_is_not_a_workbook_is_refused(owner, owner_client):
 
 
 @pytest.mark.parametrize("extra", [1, 200_000], ids=["just-over", "far-over"])
-def test_an_oversized_upload_is_refused_with_413(
-    owner, owner_client, settings, extra
-):
+def test_an_oversized_upload_is_refused_with_413(owner, owner_client, settings, extra):
     settings.BULK_UPLOAD_MAX_BYTES = 10_000
     org = make_organisation(owner)
     content = b"title\r\n" + b"x" * (10_000 + extra)
@@ -259,7 +258,7 @@ def test_templates_have_header_notes_and_an_example_and_read_back(owner, owner_c
         # The notes row is skipped: only the example is a listing.
         assert [n for n, _ in sheet.rows] == [3]
     workbook = load_workbook(io.BytesIO(template_xlsx()), read_only=True)
-    notes = [r for r in workbook["notes"].iter_rows(values_only=True)]
+    notes = list(workbook["notes"].iter_rows(values_only=True))
     assert len(notes) == len(COLUMN_NAMES) + 1
     assert any("HH:MM" in str(cell) for row in notes for cell in row)
 
