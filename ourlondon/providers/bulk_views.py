@@ -134,7 +134,8 @@ def template_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def feeds(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _membership(request, pk).organisation
-    form = FeedForm(request.POST or None, organisation=organisation)
+    data = request.POST if request.method == "POST" else None
+    form = FeedForm(data, organisation=organisation)
     status = 200
     if request.method == "POST":
         if form.is_valid():
