@@ -28,6 +28,7 @@ from ourlondon.catalogue.places import locate_venue
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.organisations import PortalError
+from ourlondon.providers.sanitise import plain_text
 from ourlondon.search.indexing import refresh_activities
 
 Action = AuditEvent.Action
@@ -116,6 +117,11 @@ def submit_listing(
         )
     if activity is not None and activity.organisation_id != organisation.pk:
         raise PortalError("That listing belongs to another organisation.")
+    # Plain text whatever the form let through (editor and spreadsheet alike).
+    data = {
+        **data,
+        **{k: plain_text(data[k]) for k in ("title", "description") if k in data},
+    }
     draft = None
     if activity is not None:
         draft = ListingDraft.objects.filter(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from ourlondon.catalogue.models import Activity, Organisation
+from ourlondon.catalogue.models import Activity, ActivityType, Organisation, Venue
 
 
 class SafeguardingProfile(models.Model):
@@ -208,3 +208,86 @@ class ListingDraft(models.Model):
 
     def __str__(self) -> str:
         return str(self.data.get("title", "listing"))
+
+
+class ProviderFeed(models.Model):
+    """A calendar (iCalendar) or OpenActive feed a provider publishes, given to
+    us to read instead of typing listings.
+
+    Nothing is fetched until a moderator approves it: approval is the moderation
+    step for everything the feed will bring. An approved OpenActive feed is
+    registered with the harvester (`ingest.Feed`, linked here); an approved
+    iCalendar feed is read by `provider_feeds.refresh_feed`, daily.
+    """
+
+    class Kind(models.TextChoices):
+        ICAL = "ical", "iCalendar (.ics)"
+        OPENACTIVE = "openactive", "OpenActive (RPDE)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a moderator"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        FAILING = "failing", "Failing (see the last error)"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="provider_feeds"
+    )
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    url = models.URLField(max_length=1000)
+    # OpenActive only: what the feed lists (an RPDE feed carries one kind).
+    rpde_kind = models.CharField(max_length=32, blank=True)
+    # iCalendar only: what a calendar cannot say. Its events get this type, and
+    # this venue when their LOCATION has no London postcode.
+    activity_type = models.ForeignKey(
+        ActivityType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_venue = models.ForeignKey(
+        Venue, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    reason = models.TextField(blank=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    ingest_feed = models.OneToOneField(
+        "ingest.Feed",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="provider_feed",
+    )
+    last_fetched_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    # What the last successful read did: events listed and events skipped (with
+    # the reason for each, shown to the provider).
+    events_imported = models.PositiveIntegerField(default=0)
+    last_report = models.TextField(blank=True)
+    # Activities (source ids) this feed withdrew because they left the calendar:
+    # only these are published again if they come back. One a moderator took
+    # down stays down.
+    withdrawn_events = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "url"],
+                condition=~models.Q(status="rejected"),
+                name="provider_feed_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation}: {self.url}"

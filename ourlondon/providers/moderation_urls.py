@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from ourlondon.providers import feed_moderation_views
 from ourlondon.providers import moderation_views as views
 
 app_name = "moderation"
@@ -17,4 +18,13 @@ urlpatterns = [
     path("listings/<int:pk>/", views.listing, name="listing"),
     path("listings/<int:pk>/approve/", views.listing_approve, name="listing-approve"),
     path("listings/<int:pk>/reject/", views.listing_reject, name="listing-reject"),
+    path("feeds/", feed_moderation_views.feed_queue, name="feeds"),
+    path(
+        "feeds/<int:pk>/approve/",
+        feed_moderation_views.feed_approve,
+        name="feed-approve",
+    ),
+    path(
+        "feeds/<int:pk>/reject/", feed_moderation_views.feed_reject, name="feed-reject"
+    ),
 ]

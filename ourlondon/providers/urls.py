@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ourlondon.providers import views
+from ourlondon.providers import bulk_views, views
 
 app_name = "providers"
 urlpatterns = [
@@ -23,6 +23,22 @@ urlpatterns = [
         views.listing_edit,
         name="listing-edit",
     ),
+    path(
+        "organisations/<int:pk>/listings/upload/",
+        bulk_views.upload,
+        name="bulk-upload",
+    ),
+    path(
+        "organisations/<int:pk>/listings/template.csv",
+        bulk_views.template_csv,
+        name="bulk-template-csv",
+    ),
+    path(
+        "organisations/<int:pk>/listings/template.xlsx",
+        bulk_views.template_xlsx,
+        name="bulk-template-xlsx",
+    ),
+    path("organisations/<int:pk>/feeds/", bulk_views.feeds, name="feeds"),
     path("claim/", views.claim, name="claim"),
     path("join/<str:token>/", views.join, name="join"),
 ]

@@ -220,6 +220,14 @@ AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 POLICY_MAX_BYTES = int(os.environ.get("POLICY_MAX_BYTES", "") or 5 * 1024 * 1024)
 # Invitations to join an organisation are valid this many days.
 INVITATION_DAYS = 7
+# Spreadsheet uploads of listings: the largest file (bytes) and the most rows.
+BULK_UPLOAD_MAX_BYTES = 2 * 1024 * 1024
+BULK_UPLOAD_MAX_ROWS = 500
+# Providers' iCalendar feeds: the largest calendar fetched (bytes), how far ahead
+# repeating events are expanded (weeks), and at most how many dates per event.
+PROVIDER_FEED_MAX_BYTES = 5 * 1024 * 1024
+PROVIDER_FEED_WEEKS = 26
+PROVIDER_FEED_MAX_DATES = 200
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -4,6 +4,7 @@ moderator with two-factor; private contact details never reach a public page."""
 from __future__ import annotations
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, reverse
 
@@ -17,6 +18,7 @@ from ourlondon.providers.models import (
     ClaimRequest,
     ListingDraft,
     Membership,
+    ProviderFeed,
     SafeguardingProfile,
 )
 from ourlondon.providers.organisations import state
@@ -37,6 +39,21 @@ PORTAL_REQUESTS = {
     "listings": ("get", {}),
     "listing-new": ("post", listing_post()),
     "listing-edit": ("post", listing_post(title="Taken over")),
+    "bulk-upload": (
+        "post",
+        {
+            "file": SimpleUploadedFile(
+                "listings.csv",
+                b"title,description,activity_type,venue_name,postcode,age_min,"
+                b"age_max,free,days,start_time,end_time,start_date\r\n"
+                b"Taken over,x,boxing,Marsh Hall,E8 3AA,11,16,yes,mon,18:00,19:00,"
+                b"2027-01-04\r\n",
+            )
+        },
+    ),
+    "bulk-template-csv": ("get", {}),
+    "bulk-template-xlsx": ("get", {}),
+    "feeds": ("post", {"kind": "ical", "url": "https://calendar.example/c.ics"}),
 }
 # name: (method, data, what the URL names: an organisation or a listing draft)
 MODERATION_REQUESTS = {
@@ -48,6 +65,8 @@ MODERATION_REQUESTS = {
     "listing": ("get", {}, "draft"),
     "listing-approve": ("post", {}, "draft"),
     "listing-reject": ("post", {"reason": "no"}, "draft"),
+    "feed-approve": ("post", {}, "feed"),
+    "feed-reject": ("post", {"reason": "no"}, "feed"),
 }
 
 
@@ -71,6 +90,7 @@ def _everything(org) -> tuple:
         AuditEvent.objects.exclude(action__in=["login", "logout"]).count(),
         sorted(ListingDraft.objects.values_list("pk", "status", "data")),
         sorted(Activity.all_objects.values_list("pk", "title", "status")),
+        sorted(ProviderFeed.objects.values_list("pk", "status", "url")),
     )
 
 
@@ -110,6 +130,9 @@ def test_moderation_is_refused_and_nothing_changes(name, who, owner, moderator):
     draft = ListingDraft.objects.create(
         organisation=org, data=listing_post(), created_by=owner
     )
+    feed = ProviderFeed.objects.create(
+        organisation=org, kind="ical", url="https://calendar.example/c.ics"
+    )
     before = _everything(org)
     client = Client()
     user = owner if who == "provider" else moderator
@@ -117,7 +140,7 @@ def test_moderation_is_refused_and_nothing_changes(name, who, owner, moderator):
         user, backend="allauth.account.auth_backends.AuthenticationBackend"
     )
     method, data, target = MODERATION_REQUESTS[name]
-    pk = org.pk if target == "org" else draft.pk
+    pk = {"org": org.pk, "draft": draft.pk, "feed": feed.pk}[target]
     response = getattr(client, method)(reverse(f"moderation:{name}", args=[pk]), data)
     assert response.status_code == 403
     org.refresh_from_db()
