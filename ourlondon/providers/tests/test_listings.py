@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
-from ourlondon.catalogue.models import Activity, Organisation
+from ourlondon.catalogue.models import Activity
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.search.models import SearchDocument
@@ -42,16 +42,6 @@ def listing_post(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def checked_org(owner):
-    org = make_organisation(owner)
-    Organisation.objects.filter(pk=org.pk).update(
-        verification="verified", verified_at=timezone.now()
-    )
-    org.refresh_from_db()
-    return org
 
 
 def _submit(client, org, activity=None, **changes):
