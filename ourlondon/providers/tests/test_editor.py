@@ -72,9 +72,7 @@ def _approve(moderator_client, draft=None):
         reverse("moderation:listing-approve", args=[draft.pk])
     )
     assert response.status_code == 302, response.content
-    return Activity.all_objects.get(
-        pk=ListingDraft.objects.get(pk=draft.pk).activity_id
-    )
+    return ListingDraft.objects.select_related("activity").get(pk=draft.pk).activity
 
 
 # Schedules ------------------------------------------------------------------
