@@ -94,6 +94,10 @@ class Organisation(models.Model):
         COUNCIL = "council", "Council or public body"
         FAITH = "faith", "Faith group"
         COMMUNITY = "community", "Unincorporated community group"
+        # One person running activities in their own name: their own address and
+        # phone stay private (providers.SafeguardingProfile), so each listing
+        # gives a booking contact and a public venue (providers/solo.py).
+        SOLE_TRADER = "sole_trader", "Sole trader or individual"
         # Organisers named by an open-data feed, until a moderator or the
         # organisation itself says what they are.
         UNKNOWN = "unknown", "Not stated (from an open-data feed)"

@@ -5,12 +5,12 @@ approved version. Each write is atomic and audited with before and after."""
 
 from __future__ import annotations
 
-from datetime import date, time
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
@@ -29,6 +29,14 @@ from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.organisations import PortalError
 from ourlondon.providers.sanitise import plain_text
+from ourlondon.providers.schedules import (
+    FLAT_KEYS,
+    build_schedule,
+    describe,
+    schedule_data,
+    schedules_of,
+)
+from ourlondon.providers.solo import sole_trader_problems
 from ourlondon.search.indexing import refresh_activities
 
 Action = AuditEvent.Action
@@ -43,26 +51,28 @@ FIELD_LABELS = {
     "venue_name": "Venue",
     "venue_address": "Venue address",
     "postcode": "Postcode",
+    "pin": "Pin on the map",
     "age_min": "Youngest age",
     "age_max": "Oldest age",
     "is_free": "Free",
     "price": "Price (£)",
     "accessibility": "Accessibility",
-    "weekdays": "Days",
-    "start_time": "Starts",
-    "end_time": "Ends",
-    "start_date": "From",
-    "end_date": "Until",
+    "schedules": "When",
     "booking_email": "Contact email",
     "booking_phone": "Contact phone",
 }
 
 
+def _manual_schedules(activity: Activity) -> list[Schedule]:
+    """The schedules the editor owns: not those a feed wrote (they carry the
+    feed item's id and are replaced by the next harvest)."""
+    return list(activity.schedules.filter(source_id="").order_by("pk"))
+
+
 def listing_data(activity: Activity) -> dict[str, Any]:
-    """A live activity in the editor's shape (its first weekly schedule)."""
+    """A live activity in the editor's shape (`ListingForm.listing`)."""
     venue = activity.venue
-    schedule = activity.schedules.filter(kind=Schedule.Kind.WEEKLY).first()
-    first_type = activity.types.order_by("label").first()
+    first_type = activity.types.order_by("label").first() if activity.pk else None
     return {
         "title": activity.title,
         "description": activity.description,
@@ -71,33 +81,69 @@ def listing_data(activity: Activity) -> dict[str, Any]:
         "venue_name": venue.name if venue else "",
         "venue_address": venue.address if venue else "",
         "postcode": venue.postcode if venue else "",
+        "venue_lat": _pin(venue)[0] if venue else None,
+        "venue_lng": _pin(venue)[1] if venue else None,
         "age_min": activity.age_min,
         "age_max": activity.age_max,
         "is_free": activity.is_free,
         "price": str(activity.price) if activity.price is not None else None,
         "accessibility": sorted(activity.accessibility or []),
-        "weekdays": schedule.weekday_list if schedule else [],
-        "start_time": schedule.start_time.strftime("%H:%M") if schedule else "",
-        "end_time": schedule.end_time.strftime("%H:%M") if schedule else "",
-        "start_date": schedule.start_date.isoformat() if schedule else "",
-        "end_date": schedule.end_date.isoformat()
-        if schedule and schedule.end_date
-        else "",
         "booking_email": activity.booking_email,
         "booking_phone": activity.booking_phone,
+        "schedules": [schedule_data(s) for s in _manual_schedules(activity)]
+        if activity.pk
+        else [],
     }
+
+
+def _pin(venue: Venue) -> tuple[float | None, float | None]:
+    """The venue's pin, or (None, None) when it sits at its postcode's point (a
+    venue placed by its postcode alone), as the editor writes it."""
+    if venue.lat is None or venue.lng is None:
+        return None, None
+    pin = (round(venue.lat, 5), round(venue.lng, 5))
+    try:
+        at = locate_venue(postcode=venue.postcode)
+    except ValidationError:
+        return pin
+    return (None, None) if pin == (round(at.lat, 5), round(at.lng, 5)) else pin
+
+
+def normalised(data: dict[str, Any]) -> dict[str, Any]:
+    """A draft in today's shape, whenever it was written: old drafts (and the
+    spreadsheet upload) have one weekly schedule as flat keys and no pin."""
+    out = {k: v for k, v in data.items() if k not in FLAT_KEYS}
+    out["schedules"] = schedules_of(data)
+    out.setdefault("venue_lat", None)
+    out.setdefault("venue_lng", None)
+    return out
+
+
+def _shown(name: str, data: dict[str, Any]) -> Any:
+    """A field's value as the moderator reads it."""
+    if name == "schedules":
+        return "\n".join(sorted(describe(s) for s in data["schedules"])) or None
+    if name == "pin":
+        if data.get("is_online"):
+            return None
+        if data["venue_lat"] is None:
+            return "at the postcode"
+        return f"{data['venue_lat']:.5f}, {data['venue_lng']:.5f}"
+    return data.get(name)
 
 
 def changes(
     before: dict[str, Any] | None, after: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """Field by field: what the moderator is asked to approve."""
-    before = before or {}
-    return [
-        {"field": label, "before": before.get(name), "after": after.get(name)}
-        for name, label in FIELD_LABELS.items()
-        if before.get(name) != after.get(name)
-    ]
+    old, new = normalised(before or {}), normalised(after)
+    rows = []
+    for name, label in FIELD_LABELS.items():
+        was = _shown(name, old) if before is not None else None
+        will = _shown(name, new)
+        if was != will:
+            rows.append({"field": label, "before": was, "after": will})
+    return rows
 
 
 @transaction.atomic
@@ -122,6 +168,9 @@ def submit_listing(
         **data,
         **{k: plain_text(data[k]) for k in ("title", "description") if k in data},
     }
+    problems = sole_trader_problems(organisation, normalised(data))
+    if problems:
+        raise PortalError(" ".join(problems.values()))
     draft = None
     if activity is not None:
         draft = ListingDraft.objects.filter(
@@ -152,7 +201,11 @@ def submit_listing(
 def _venue(organisation: Organisation, data: dict[str, Any]) -> Venue | None:
     if data["is_online"]:
         return None
-    located = locate_venue(postcode=data["postcode"])
+    located = locate_venue(
+        postcode=data["postcode"],
+        lat=data.get("venue_lat"),
+        lng=data.get("venue_lng"),
+    )
     venue = Venue.objects.filter(
         organisation=organisation,
         name=data["venue_name"],
@@ -179,38 +232,20 @@ def approve_listing(*, draft: ListingDraft, by: User) -> Activity:
             "Check the organisation first: listings are published only for a "
             "checked organisation."
         )
-    data = draft.data
+    data = normalised(draft.data)
     activity = draft.activity or Activity(organisation=organisation)
     before = listing_data(activity) if activity.pk else None
-    activity.title = data["title"]
-    activity.description = data["description"]
-    activity.is_online = data["is_online"]
-    activity.venue = _venue(organisation, data)
-    activity.age_min = data["age_min"]
-    activity.age_max = data["age_max"]
-    activity.is_free = data["is_free"]
-    activity.price = Decimal(data["price"]) if data["price"] else None
-    activity.accessibility = data["accessibility"]
-    activity.booking_email = data["booking_email"]
-    activity.booking_phone = data["booking_phone"]
-    activity.status = Activity.Status.PUBLISHED
-    activity.last_confirmed_at = timezone.now()
-    activity.full_clean(exclude=["types"])
-    activity.save()
-    activity.types.set([ActivityType.objects.get(slug=data["activity_type"])])
-    # The editor owns one weekly schedule; it replaces the manual ones.
-    activity.schedules.filter(source_id="").delete()
-    schedule = Schedule(
-        activity=activity,
-        kind=Schedule.Kind.WEEKLY,
-        weekdays=",".join(data["weekdays"]),
-        start_time=time.fromisoformat(data["start_time"]),
-        end_time=time.fromisoformat(data["end_time"]),
-        start_date=date.fromisoformat(data["start_date"]),
-        end_date=date.fromisoformat(data["end_date"]) if data["end_date"] else None,
-    )
-    schedule.full_clean(exclude=["activity"])
-    schedule.save()
+    try:
+        _write(activity, organisation, data)
+    except ValidationError as error:
+        # Drafts are checked by the editor's form; one that no longer passes
+        # (a postcode retired since, an old draft) is refused, not half-written:
+        # the exception rolls the transaction back.
+        raise PortalError(
+            "This listing cannot be published as it is: "
+            + " ".join(error.messages)
+            + " Reject it with that reason."
+        ) from error
     materialise_activity(activity.pk)
     draft.activity = activity
     draft.status = ListingDraft.Status.APPROVED
@@ -227,6 +262,35 @@ def approve_listing(*, draft: ListingDraft, by: User) -> Activity:
     refresh_activities([activity.pk])
     _tell(draft, f'Your listing "{activity.title}" is live', "It is now on ourlondon.")
     return activity
+
+
+def _write(
+    activity: Activity, organisation: Organisation, data: dict[str, Any]
+) -> None:
+    activity.title = data["title"]
+    activity.description = data["description"]
+    activity.is_online = data["is_online"]
+    activity.venue = _venue(organisation, data)
+    activity.age_min = data["age_min"]
+    activity.age_max = data["age_max"]
+    activity.is_free = data["is_free"]
+    activity.price = Decimal(data["price"]) if data["price"] else None
+    activity.accessibility = data["accessibility"]
+    activity.booking_email = data["booking_email"]
+    activity.booking_phone = data["booking_phone"]
+    activity.status = Activity.Status.PUBLISHED
+    activity.last_confirmed_at = timezone.now()
+    activity.full_clean(exclude=["types"])
+    activity.save()
+    activity.types.set([ActivityType.objects.get(slug=data["activity_type"])])
+    # The editor owns the manual schedules: the approved set replaces them all.
+    activity.schedules.filter(source_id="").delete()
+    if not data["schedules"]:
+        raise ValidationError("It has no schedule.")
+    for item in data["schedules"]:
+        schedule = build_schedule(item, activity=activity)
+        schedule.full_clean(exclude=["activity"])
+        schedule.save()
 
 
 @transaction.atomic
@@ -254,6 +318,54 @@ def reject_listing(*, draft: ListingDraft, by: User, reason: str) -> ListingDraf
         "Any live version stays as it was.",
     )
     return draft
+
+
+@transaction.atomic
+def withdraw_draft(*, draft: ListingDraft, by: User) -> ListingDraft:
+    """The provider takes back a listing or change still waiting for review.
+    A live version (if any) stays as it is."""
+    if draft.status != ListingDraft.Status.SUBMITTED:
+        raise PortalError("Only a listing waiting for review can be withdrawn.")
+    draft.status = ListingDraft.Status.WITHDRAWN
+    draft.decided_by = by
+    draft.decided_at = timezone.now()
+    draft.save()
+    record_event(
+        Action.UPDATE,
+        actor=by,
+        obj=draft,
+        before={"status": ListingDraft.Status.SUBMITTED.value},
+        after={"status": draft.status},
+        note="Withdrawn by the provider before review.",
+    )
+    return draft
+
+
+@transaction.atomic
+def withdraw_listing(*, activity: Activity, by: User, reason: str = "") -> Activity:
+    """The provider takes a listing off the site at once (its page, search and
+    the API). Any change waiting for it is withdrawn too; listing it again is a
+    change like any other, reviewed before it is public."""
+    if activity.status == Activity.Status.WITHDRAWN:
+        raise PortalError("This listing is already withdrawn.")
+    before = {"status": activity.status}
+    activity.status = Activity.Status.WITHDRAWN
+    activity.save(update_fields=["status", "updated_at"])
+    ListingDraft.objects.filter(
+        activity=activity, status=ListingDraft.Status.SUBMITTED
+    ).update(
+        status=ListingDraft.Status.WITHDRAWN, decided_by=by, decided_at=timezone.now()
+    )
+    record_event(
+        Action.UNPUBLISH,
+        actor=by,
+        obj=activity,
+        before=before,
+        after={"status": activity.status},
+        note=reason or "Withdrawn by the provider.",
+    )
+    refresh_activities([activity.pk])
+    return activity
 
 
 def _tell(draft: ListingDraft, subject: str, body: str) -> None:

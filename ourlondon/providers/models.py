@@ -165,6 +165,7 @@ class ListingDraft(models.Model):
         SUBMITTED = "submitted", "Waiting for review"
         APPROVED = "approved", "Approved"
         REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn by you"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="listing_drafts"

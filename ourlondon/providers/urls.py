@@ -39,6 +39,16 @@ urlpatterns = [
         name="bulk-template-xlsx",
     ),
     path("organisations/<int:pk>/feeds/", bulk_views.feeds, name="feeds"),
+    path(
+        "organisations/<int:pk>/listings/<int:activity_id>/withdraw/",
+        views.listing_withdraw,
+        name="listing-withdraw",
+    ),
+    path(
+        "organisations/<int:pk>/listings/drafts/<int:draft_id>/withdraw/",
+        views.draft_withdraw,
+        name="draft-withdraw",
+    ),
     path("claim/", views.claim, name="claim"),
     path("join/<str:token>/", views.join, name="join"),
 ]

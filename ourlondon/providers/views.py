@@ -12,12 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_POST
 
 from ourlondon.accounts.security import signed_in_user
@@ -28,8 +30,16 @@ from ourlondon.providers.forms import (
     ListingForm,
     OrganisationForm,
     SafeguardingForm,
+    ScheduleFormSet,
+    schedule_initial,
 )
-from ourlondon.providers.listings import listing_data, submit_listing
+from ourlondon.providers.listings import (
+    listing_data,
+    normalised,
+    submit_listing,
+    withdraw_draft,
+    withdraw_listing,
+)
 from ourlondon.providers.models import (
     ClaimRequest,
     ListingDraft,
@@ -46,6 +56,7 @@ from ourlondon.providers.organisations import (
     state,
     update_organisation,
 )
+from ourlondon.providers.preview import preview_page
 
 
 def provider_required(
@@ -275,24 +286,54 @@ def listings(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+# The editor's formset prefix; a POST without its management form is an old
+# single-schedule post (ListingForm's own schedule fields), still accepted.
+SCHEDULES = "schedules"
+
+
+def _editor_forms(
+    request: HttpRequest,
+    organisation: Organisation,
+    initial: dict[str, Any] | None,
+) -> tuple[ListingForm, Any]:
+    post = request.POST if request.method == "POST" else None
+    if post is not None and f"{SCHEDULES}-TOTAL_FORMS" not in post:
+        return ListingForm(post, organisation=organisation), None
+    form = ListingForm(
+        post, initial=initial, organisation=organisation, single_schedule=False
+    )
+    schedules = normalised(initial)["schedules"] if initial else []
+    formset = ScheduleFormSet(
+        post, initial=[schedule_initial(s) for s in schedules], prefix=SCHEDULES
+    )
+    return form, formset
+
+
 def _listing_page(
     request: HttpRequest,
     organisation: Organisation,
     activity: Activity | None,
     initial: dict[str, Any] | None,
 ) -> HttpResponse:
-    form = ListingForm(request.POST or None, initial=initial)
-    if request.method == "POST":
-        if form.is_valid():
+    form, formset = _editor_forms(request, organisation, initial)
+    status = 200
+    if request.method == "POST" and "edit" not in request.POST:
+        valid = form.is_valid() & (formset is None or formset.is_valid())
+        if valid:
+            listing = form.listing(formset.schedules() if formset else None)
+            if "preview" in request.POST:
+                return _preview(request, organisation, activity, listing, form)
             try:
                 submit_listing(
                     by=signed_in_user(request),
                     organisation=organisation,
-                    data=form.listing(),
+                    data=listing,
                     activity=activity,
                 )
             except PortalError as error:
                 raise PermissionDenied(str(error)) from error
+            if form.markup_removed:
+                messages.warning(request, MARKUP_REMOVED)
             messages.success(
                 request,
                 "Sent for review. "
@@ -300,14 +341,59 @@ def _listing_page(
             )
             return redirect("providers:listings", pk=organisation.pk)
         status = 400
-    else:
-        status = 200
     return render(
         request,
         "providers/listing_form.html",
-        {"form": form, "organisation": organisation, "activity": activity},
+        {
+            "form": form,
+            "formset": formset,
+            "organisation": organisation,
+            "activity": activity,
+            "pin_fields": [form["venue_lat"], form["venue_lng"]],
+            "tile_url": settings.MAP_TILE_URL,
+            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
+        },
         status=status,
     )
+
+
+MARKUP_REMOVED = (
+    "We removed HTML from the description: descriptions are plain text. Check "
+    "that it still reads well."
+)
+
+
+def _preview(
+    request: HttpRequest,
+    organisation: Organisation,
+    activity: Activity | None,
+    listing: dict[str, Any],
+    form: ListingForm,
+) -> HttpResponse:
+    """The public page of the proposed listing, built in memory: nothing saved."""
+    context = preview_page(
+        organisation=organisation, listing=listing, activity=activity
+    )
+    context.update(
+        preview_banner="providers/preview_banner.html",
+        markup_removed=MARKUP_REMOVED if form.markup_removed else "",
+        # The editor's own post, sent back by the banner's buttons.
+        posted=[
+            (name, value)
+            for name, values in request.POST.lists()
+            if name not in {"csrfmiddlewaretoken", "preview"}
+            for value in values
+        ],
+        editor_url=request.path,
+        organisation=organisation,
+        share_url="",
+        google_url=None,
+        outlook_url=None,
+    )
+    response = render(request, "web/activity_detail.html", context)
+    add_never_cache_headers(response)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @provider_required
@@ -316,14 +402,61 @@ def listing_new(request: HttpRequest, pk: int) -> HttpResponse:
     return _listing_page(request, organisation, None, None)
 
 
+def _own_activity(organisation: Organisation, activity_id: int) -> Activity:
+    return get_object_or_404(
+        Activity.all_objects, pk=activity_id, organisation=organisation
+    )
+
+
 @provider_required
 def listing_edit(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
     organisation = _membership(request, pk).organisation
-    activity = get_object_or_404(
-        Activity.all_objects, pk=activity_id, organisation=organisation
-    )
+    activity = _own_activity(organisation, activity_id)
     waiting = ListingDraft.objects.filter(
         activity=activity, status=ListingDraft.Status.SUBMITTED
     ).first()
     initial = waiting.data if waiting is not None else listing_data(activity)
-    return _listing_page(request, organisation, activity, initial)
+    return _listing_page(request, organisation, activity, normalised(initial))
+
+
+@provider_required
+def listing_withdraw(request: HttpRequest, pk: int, activity_id: int) -> HttpResponse:
+    """Take a listing off the site: a page that asks, then a POST that does it."""
+    organisation = _membership(request, pk).organisation
+    activity = _own_activity(organisation, activity_id)
+    context = {"organisation": organisation, "activity": activity, "error": ""}
+    if request.method == "POST":
+        if request.POST.get("confirm") != "withdraw":
+            context["error"] = "Tick the box to confirm, then withdraw."
+            return render(
+                request, "providers/listing_withdraw.html", context, status=400
+            )
+        try:
+            withdraw_listing(activity=activity, by=signed_in_user(request))
+        except PortalError as error:
+            return render(
+                request, "providers/error.html", {"message": str(error)}, status=400
+            )
+        messages.success(
+            request,
+            f"“{activity.title}” is no longer on ourlondon. To list it again, edit "
+            "it and send it for review.",
+        )
+        return redirect("providers:listings", pk=organisation.pk)
+    return render(request, "providers/listing_withdraw.html", context)
+
+
+@provider_required
+@require_POST
+def draft_withdraw(request: HttpRequest, pk: int, draft_id: int) -> HttpResponse:
+    """Take back a listing or change that is still waiting for review."""
+    organisation = _membership(request, pk).organisation
+    draft = get_object_or_404(ListingDraft, pk=draft_id, organisation=organisation)
+    try:
+        withdraw_draft(draft=draft, by=signed_in_user(request))
+    except PortalError as error:
+        return render(
+            request, "providers/error.html", {"message": str(error)}, status=400
+        )
+    messages.success(request, f"“{draft}” is withdrawn from review.")
+    return redirect("providers:listings", pk=organisation.pk)

@@ -40,7 +40,8 @@ from ourlondon.catalogue.models import (
     Occurrence,
     age_label,
 )
-from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.catalogue.page import UPCOMING_SHOWN, activity_page
+from ourlondon.catalogue.vocabulary import Category
 from ourlondon.core.models import Borough
 from ourlondon.core.origin import same_origin
 from ourlondon.search import engine
@@ -62,7 +63,6 @@ from ourlondon.web.finder import (
 from ourlondon.web.forms import ReportForm
 
 CATEGORY_LABEL = dict(Category.choices)
-ACCESSIBILITY_LABEL = dict(AccessibilityFeature.choices)
 # Weeks of sessions in the "whole series" calendar file.
 SERIES_WEEKS = 12
 
@@ -279,40 +279,25 @@ def _public_activity(pk: int) -> Activity:
 @cache_control(public=True, max_age=60)
 def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
     activity = _public_activity(pk)
-    upcoming = list(activity.occurrences.upcoming().order_by("start")[:8])
+    upcoming = list(activity.occurrences.upcoming().order_by("start")[:UPCOMING_SHOWN])
     url = request.build_absolute_uri(activity_url(activity))
-    following = upcoming[0] if upcoming else None
-    venue = activity.venue
-    accessibility = sorted(
-        set(activity.accessibility or [])
-        | set(venue.accessibility or [] if venue else [])
+    context = activity_page(
+        activity,
+        types=list(activity.types.all()),
+        schedules=list(activity.schedules.all()),
+        upcoming=upcoming,
     )
-    return render(
-        request,
-        "web/activity_detail.html",
-        {
-            "activity": activity,
-            "upcoming": upcoming,
-            "following": following,
-            "now": timezone.now(),
-            "share_url": url,
-            "accessibility": [ACCESSIBILITY_LABEL.get(a, a) for a in accessibility],
-            "google_url": calendar.google_calendar_url(following, url=url)
-            if following
-            else None,
-            "outlook_url": calendar.outlook_calendar_url(following, url=url)
-            if following
-            else None,
-            "directions_url": (
-                "https://www.openstreetmap.org/directions?to="
-                f"{venue.lat:.5f}%2C{venue.lng:.5f}"
-            )
-            if venue is not None and venue.lat is not None
-            else None,
-            "tile_url": settings.MAP_TILE_URL,
-            "tile_attribution": settings.MAP_TILE_ATTRIBUTION,
-        },
+    following = context["following"]
+    context.update(
+        share_url=url,
+        google_url=calendar.google_calendar_url(following, url=url)
+        if following
+        else None,
+        outlook_url=calendar.outlook_calendar_url(following, url=url)
+        if following
+        else None,
     )
+    return render(request, "web/activity_detail.html", context)
 
 
 def activity_url(activity: Activity) -> str:

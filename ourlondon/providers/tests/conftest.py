@@ -6,9 +6,12 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
+from django.utils import timezone
 
 from ourlondon.accounts.testing import login_with_mfa
 from ourlondon.accounts.tests.factories import make_moderator, make_user
+from ourlondon.catalogue.models import Organisation
+from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.subscriptions.tests.conftest import inbox  # noqa: F401 (a fixture)
 
 
@@ -55,3 +58,14 @@ def moderator(db):
 @pytest.fixture
 def moderator_client(moderator):
     return login_with_mfa(Client(), moderator)
+
+
+@pytest.fixture
+def checked_org(owner):
+    """The owner's charity, checked by a moderator."""
+    org = make_organisation(owner)
+    Organisation.objects.filter(pk=org.pk).update(
+        verification="verified", verified_at=timezone.now()
+    )
+    org.refresh_from_db()
+    return org

@@ -54,7 +54,11 @@ PORTAL_REQUESTS = {
     "bulk-template-csv": ("get", {}),
     "bulk-template-xlsx": ("get", {}),
     "feeds": ("post", {"kind": "ical", "url": "https://calendar.example/c.ics"}),
+    "listing-withdraw": ("post", {"confirm": "withdraw"}),
+    "draft-withdraw": ("post", {}),
 }
+# The preview is a button of the editor, so a POST to the editor URL.
+PREVIEW = {"preview": "1"}
 # name: (method, data, what the URL names: an organisation or a listing draft)
 MODERATION_REQUESTS = {
     "organisation": ("get", {}, "org"),
@@ -80,7 +84,10 @@ def test_every_organisation_url_is_in_these_tests():
     # Listing URLs name the organisation too (checked above) or a draft.
     assert {
         p.name for p in urls.urlpatterns if "<int:activity_id>" in str(p.pattern)
-    } == {"listing-edit"}
+    } == {"listing-edit", "listing-withdraw"}
+    assert {p.name for p in urls.urlpatterns if "<int:draft_id>" in str(p.pattern)} == {
+        "draft-withdraw"
+    }
 
 
 def _everything(org) -> tuple:
@@ -100,8 +107,12 @@ def _live_listing(org):
     return activity
 
 
-def _args(name: str, org, activity) -> list[int]:
-    return [org.pk, activity.pk] if name == "listing-edit" else [org.pk]
+def _args(name: str, org, activity, draft=None) -> list[int]:
+    if name in {"listing-edit", "listing-withdraw"}:
+        return [org.pk, activity.pk]
+    if name == "draft-withdraw":
+        return [org.pk, draft.pk]
+    return [org.pk]
 
 
 @pytest.mark.parametrize("name", sorted(PORTAL_REQUESTS))
@@ -110,12 +121,15 @@ def test_another_organisations_provider_gets_404_and_nothing_changes(
 ):
     org = make_organisation(owner)
     activity = _live_listing(org)
+    draft = ListingDraft.objects.create(
+        organisation=org, activity=activity, data=listing_post(), created_by=owner
+    )
     make_organisation(stranger, name="Stranger's own club")
     before = _everything(org)
     method, data = PORTAL_REQUESTS[name]
     client = signed_in(stranger)
     response = getattr(client, method)(
-        reverse(f"providers:{name}", args=_args(name, org, activity)), data
+        reverse(f"providers:{name}", args=_args(name, org, activity, draft)), data
     )
     assert response.status_code == 404
     org.refresh_from_db()
@@ -158,6 +172,30 @@ def test_a_provider_cannot_edit_another_organisations_listing_through_their_own(
         reverse("providers:listing-edit", args=[own.pk, activity.pk]),
         listing_post(title="Taken over"),
     )
+    assert response.status_code == 404
+    assert _everything(org) == before
+
+
+@pytest.mark.parametrize("name", ["listing-withdraw", "draft-withdraw", "preview"])
+def test_a_provider_cannot_reach_another_organisations_listing_through_their_own(
+    name, owner, stranger
+):
+    org = make_organisation(owner)
+    activity = _live_listing(org)
+    draft = ListingDraft.objects.create(
+        organisation=org, activity=activity, data=listing_post(), created_by=owner
+    )
+    own = make_organisation(stranger, name="Stranger's own club")
+    before = _everything(org)
+    client = signed_in(stranger)
+    if name == "preview":
+        url = reverse("providers:listing-edit", args=[own.pk, activity.pk])
+        response = client.post(url, {**listing_post(), **PREVIEW})
+    else:
+        response = client.post(
+            reverse(f"providers:{name}", args=_args(name, own, activity, draft)),
+            {"confirm": "withdraw"},
+        )
     assert response.status_code == 404
     assert _everything(org) == before
 

@@ -153,7 +153,26 @@ def test_provider_lists_an_activity_and_a_moderator_checks_and_approves_it(
     page.click("text=Listings")
     page.click("text=Add a listing")
     _fill_listing(page)
-    page.click("button:has-text('Send for review')")
+    # The pin goes to the postcode (our API); dragging it fills the fields.
+    page.wait_for_selector("#pin-status:has-text('Pin placed at E8 3AA')")
+    placed = float(page.input_value("input[name=venue_lat]"))
+    pin = page.locator(".leaflet-marker-icon")
+    pin.scroll_into_view_if_needed()
+    marker = pin.bounding_box()
+    assert marker is not None
+    x, y = marker["x"] + marker["width"] / 2, marker["y"] + marker["height"] - 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 10, y - 30, steps=5)
+    page.mouse.up()
+    page.wait_for_selector("#pin-status:has-text('Pin moved')")
+    dragged = float(page.input_value("input[name=venue_lat]"))
+    assert dragged > placed
+    # The preview is the public page, not yet public; its button sends it.
+    page.click("button:has-text('Preview')")
+    assert "Preview — not yet public" in page.content()
+    assert f'data-lat="{dragged}"' in page.content()
+    page.click(".preview-banner button:has-text('Send for review')")
     page.wait_for_url(re.compile(r"/listings/$"))
     assert "Waiting for review" in page.content()
 
@@ -231,10 +250,10 @@ def _fill_listing(page) -> None:
     page.fill("input[name=age_min]", "11")
     page.fill("input[name=age_max]", "16")
     page.check("input[name=is_free]")
-    page.check("input[name=weekdays][value=TU]")
-    page.fill("input[name=start_time]", "18:00")
-    page.fill("input[name=end_time]", "19:30")
-    page.fill("input[name=start_date]", date.today().isoformat())
+    page.check("input[name=schedules-0-weekdays][value=TU]")
+    page.fill("input[name=schedules-0-start_time]", "18:00")
+    page.fill("input[name=schedules-0-end_time]", "19:30")
+    page.fill("input[name=schedules-0-start_date]", date.today().isoformat())
 
 
 def _approve(mod, base: str) -> None:

@@ -78,7 +78,7 @@ def _check_mixed(response) -> None:
         "Online coding",
     ]
     assert all(d.status == "submitted" for d in drafts)
-    assert drafts[0].data["weekdays"] == ["TU", "TH"]
+    assert drafts[0].data["schedules"][0]["weekdays"] == ["TU", "TH"]
     assert drafts[2].data["is_online"] is True
     assert not Activity.all_objects.exists()  # nothing public before review
 
@@ -124,12 +124,13 @@ def test_xlsx_cells_typed_as_numbers_dates_and_times_are_read(owner, owner_clien
     response = _upload(owner_client, org, content, "drama.xlsx")
     assert _problems(response) == []
     data = ListingDraft.objects.get().data
-    assert (data["age_max"], data["start_time"], data["start_date"]) == (
+    schedule = data["schedules"][0]
+    assert (data["age_max"], schedule["start_time"], schedule["start_date"]) == (
         16,
         "18:00",
         "2027-01-04",
     )
-    assert data["weekdays"] == ["MO", "WE"] and data["is_free"] is True
+    assert schedule["weekdays"] == ["MO", "WE"] and data["is_free"] is True
 
 
 def test_html_and_script_in_descriptions_are_stripped(owner, owner_client):

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
-from ourlondon.catalogue.models import Activity, Organisation
+from ourlondon.catalogue.models import Activity
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.search.models import SearchDocument
@@ -41,16 +42,6 @@ def listing_post(**changes: Any) -> dict[str, Any]:
     }
     data.update(changes)
     return data
-
-
-@pytest.fixture
-def checked_org(owner):
-    org = make_organisation(owner)
-    Organisation.objects.filter(pk=org.pk).update(
-        verification="verified", verified_at=timezone.now()
-    )
-    org.refresh_from_db()
-    return org
 
 
 def _submit(client, org, activity=None, **changes):
@@ -201,20 +192,48 @@ def test_bad_listing_input_is_a_400_naming_the_field(
     assert not ListingDraft.objects.exists()
 
 
-def test_html_in_a_description_is_shown_as_text_never_run(
-    checked_org, owner_client, moderator_client, client
+@pytest.mark.parametrize(
+    ("description", "kept"),
+    [
+        ('<script>alert("x")</script><b>Bring gloves</b>', "Bring gloves"),
+        ('<img src="x" onerror="alert(1)">Bring gloves', "Bring gloves"),
+        ('<a href="javascript:alert(1)">Bring gloves</a>', "Bring gloves"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;Bring gloves", "Bring gloves"),
+    ],
+)
+def test_markup_in_a_description_is_removed_with_a_message_and_never_published(
+    checked_org, owner_client, moderator_client, client, description, kept
 ):
-    _submit(
-        owner_client,
-        checked_org,
-        description='<script>alert("x")</script><b>Bring gloves</b>',
-    )
-    _approve(moderator_client, ListingDraft.objects.get())
+    response = _submit(owner_client, checked_org, description=description)
+    assert response.status_code == 302
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert any("removed HTML" in m for m in told)
+    draft = ListingDraft.objects.get()
+    assert draft.data["description"] == kept
+    _approve(moderator_client, draft)
     activity = Activity.all_objects.get()
     page = client.get(
         reverse("web:activity-detail", args=[activity.pk])
     ).content.decode()
-    assert "<script>alert" not in page
-    # Tags are stripped on save (providers.sanitise), the words kept.
-    assert activity.description == "Bring gloves"
-    assert "alert" not in page and "Bring gloves" in page
+    assert kept in page
+    for bad in ("<script>alert", "&lt;script", "onerror=", "javascript:"):
+        assert bad not in page
+
+
+def test_plain_text_descriptions_keep_their_symbols_and_get_no_message(
+    checked_org, owner_client
+):
+    text = "Fish & chips after, ages 11 < 16 > 10.\nBring a drink."
+    response = _submit(owner_client, checked_org, description=text)
+    assert response.status_code == 302
+    assert ListingDraft.objects.get().data["description"] == text
+    told = [str(m) for m in get_messages(response.wsgi_request)]
+    assert not any("removed HTML" in m for m in told)
+
+
+def test_a_description_that_is_only_markup_is_refused(checked_org, owner_client):
+    response = _submit(owner_client, checked_org, description="<script>x</script>")
+    assert response.status_code == 400
+    errors = response.context["form"].errors["description"]
+    assert "nothing was left" in " ".join(errors)
+    assert not ListingDraft.objects.exists()
