@@ -9,7 +9,7 @@ from django.urls import URLPattern, reverse
 
 from ourlondon.accounts.tests.factories import make_user
 from ourlondon.audit.models import AuditEvent
-from ourlondon.catalogue.models import Activity
+from ourlondon.catalogue.models import Activity, ListingReport
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
 from ourlondon.providers import moderation_urls, urls
@@ -37,6 +37,7 @@ PORTAL_REQUESTS = {
     "listings": ("get", {}),
     "listing-new": ("post", listing_post()),
     "listing-edit": ("post", listing_post(title="Taken over")),
+    "listing-confirm": ("post", {}),
 }
 # name: (method, data, what the URL names: an organisation or a listing draft)
 MODERATION_REQUESTS = {
@@ -48,7 +49,14 @@ MODERATION_REQUESTS = {
     "listing": ("get", {}, "draft"),
     "listing-approve": ("post", {}, "draft"),
     "listing-reject": ("post", {"reason": "no"}, "draft"),
+    "report": ("get", {}, "report"),
+    "report-close": ("post", {"outcome": "dismissed", "note": "no"}, "report"),
+    "activity": ("get", {}, "activity"),
+    "activity-unpublish": ("post", {"reason": "no"}, "activity"),
+    "activity-republish": ("post", {"reason": "no"}, "activity"),
 }
+# Moderation pages without an id: each refused in the same way.
+MODERATION_PAGES = ["queue", "listings", "reports", "freshness", "audit"]
 
 
 def _names(patterns: list[URLPattern]) -> set[str]:
@@ -61,7 +69,7 @@ def test_every_organisation_url_is_in_these_tests():
     # Listing URLs name the organisation too (checked above) or a draft.
     assert {
         p.name for p in urls.urlpatterns if "<int:activity_id>" in str(p.pattern)
-    } == {"listing-edit"}
+    } == {"listing-edit", "listing-confirm"}
 
 
 def _everything(org) -> tuple:
@@ -70,7 +78,12 @@ def _everything(org) -> tuple:
         sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
         AuditEvent.objects.exclude(action__in=["login", "logout"]).count(),
         sorted(ListingDraft.objects.values_list("pk", "status", "data")),
-        sorted(Activity.all_objects.values_list("pk", "title", "status")),
+        sorted(
+            Activity.all_objects.values_list(
+                "pk", "title", "status", "last_confirmed_at"
+            )
+        ),
+        sorted(ListingReport.objects.values_list("pk", "status", "handling_note")),
     )
 
 
@@ -81,7 +94,9 @@ def _live_listing(org):
 
 
 def _args(name: str, org, activity) -> list[int]:
-    return [org.pk, activity.pk] if name == "listing-edit" else [org.pk]
+    if name in {"listing-edit", "listing-confirm"}:
+        return [org.pk, activity.pk]
+    return [org.pk]
 
 
 @pytest.mark.parametrize("name", sorted(PORTAL_REQUESTS))
@@ -110,6 +125,8 @@ def test_moderation_is_refused_and_nothing_changes(name, who, owner, moderator):
     draft = ListingDraft.objects.create(
         organisation=org, data=listing_post(), created_by=owner
     )
+    activity = _live_listing(org)
+    report = ListingReport.objects.create(activity=activity, reason="wrong")
     before = _everything(org)
     client = Client()
     user = owner if who == "provider" else moderator
@@ -117,11 +134,29 @@ def test_moderation_is_refused_and_nothing_changes(name, who, owner, moderator):
         user, backend="allauth.account.auth_backends.AuthenticationBackend"
     )
     method, data, target = MODERATION_REQUESTS[name]
-    pk = org.pk if target == "org" else draft.pk
+    pk = {"org": org, "draft": draft, "report": report, "activity": activity}[target].pk
     response = getattr(client, method)(reverse(f"moderation:{name}", args=[pk]), data)
     assert response.status_code == 403
     org.refresh_from_db()
     assert _everything(org) == before
+
+
+@pytest.mark.parametrize("name", MODERATION_PAGES)
+@pytest.mark.parametrize("who", ["provider", "moderator without two-factor"])
+def test_moderation_pages_are_refused(name, who, owner, moderator):
+    client = Client()
+    client.force_login(
+        owner if who == "provider" else moderator,
+        backend="allauth.account.auth_backends.AuthenticationBackend",
+    )
+    assert client.get(reverse(f"moderation:{name}")).status_code == 403
+
+
+def test_moderation_pages_send_anonymous_visitors_to_sign_in(client):
+    for name in MODERATION_PAGES:
+        response = client.get(reverse(f"moderation:{name}"))
+        assert response.status_code == 302
+        assert "/account/login/" in response["Location"]
 
 
 def test_a_provider_cannot_edit_another_organisations_listing_through_their_own(
@@ -134,6 +169,20 @@ def test_a_provider_cannot_edit_another_organisations_listing_through_their_own(
     response = signed_in(stranger).post(
         reverse("providers:listing-edit", args=[own.pk, activity.pk]),
         listing_post(title="Taken over"),
+    )
+    assert response.status_code == 404
+    assert _everything(org) == before
+
+
+def test_a_provider_cannot_confirm_another_organisations_listing_through_their_own(
+    owner, stranger
+):
+    org = make_organisation(owner)
+    activity = _live_listing(org)
+    own = make_organisation(stranger, name="Stranger's own club")
+    before = _everything(org)
+    response = signed_in(stranger).post(
+        reverse("providers:listing-confirm", args=[own.pk, activity.pk])
     )
     assert response.status_code == 404
     assert _everything(org) == before
