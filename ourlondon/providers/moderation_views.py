@@ -303,6 +303,9 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "report": item,
             "activity": item.activity,
+            "freshness": ListingFreshness.objects.filter(
+                activity_id=item.activity_id
+            ).first(),
             "close_form": CloseReportForm(),
             "reason_form": ReasonForm(),
             "others": ListingReport.objects.filter(activity=item.activity)

@@ -79,7 +79,14 @@ def unpublish_listing(*, activity: Activity, by: User, reason: str) -> Activity:
         .select_related("organisation")
         .get(pk=activity.pk)
     )
-    if activity.status != Status.PUBLISHED:
+    # One the freshness check hid can be taken down too, so that the provider's
+    # "still running" no longer brings it back.
+    hidden_by_check = ListingFreshness.objects.filter(
+        activity=activity, hidden_at__isnull=False
+    ).exists()
+    if activity.status != Status.PUBLISHED and not (
+        hidden_by_check and activity.status == Status.WITHDRAWN
+    ):
         raise PortalError(
             f"Only a live listing can be taken down; this one is "
             f"{activity.get_status_display().lower()}."
