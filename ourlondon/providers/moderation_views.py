@@ -12,7 +12,7 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ourlondon.accounts.security import moderator_required, signed_in_user
 from ourlondon.audit.models import AuditEvent
@@ -254,6 +254,7 @@ def listing_reject(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @moderator_required
+@require_safe
 def reports(request: HttpRequest) -> HttpResponse:
     form = ReportFilter(request.GET)
     valid = form.is_valid()
@@ -401,6 +402,7 @@ def activity_republish(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @moderator_required
+@require_safe
 def freshness_dashboard(request: HttpRequest) -> HttpResponse:
     coverage = freshness.borough_coverage()
     return render(
@@ -421,6 +423,7 @@ def freshness_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @moderator_required
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     form = AuditFilter(request.GET)
     valid = form.is_valid()
