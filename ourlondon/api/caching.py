@@ -33,7 +33,7 @@ from django.utils.cache import get_conditional_response, patch_cache_control
 logger = logging.getLogger(__name__)
 
 # Bump when a response's shape changes, so no cache serves the old one.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 # Bodies larger than this are not worth a cache round trip (or Redis memory).
 MAX_CACHED_BYTES = 2_000_000
 ALLOWED_METHODS = "GET, HEAD, OPTIONS"

@@ -207,6 +207,12 @@ class ActivityProperties(Schema):
     id: int
     title: str
     organisation: OrganisationOut
+    organisation_checked_on: str | None = Field(
+        None,
+        json_schema_extra={"format": "date"},
+        description="The date (London) our moderators checked the organisation's "
+        "safeguarding; null if it has not been checked.",
+    )
     venue: VenueOut | None = Field(description="Null for online-only activities.")
     is_online: bool
     distance_km: float | None = Field(

@@ -30,6 +30,7 @@ class AuditEvent(models.Model):
     class Action(models.TextChoices):
         CREATE = "create", "Created"
         UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
         SUBMIT = "submit", "Submitted for review"
         APPROVE = "approve", "Approved"
         REJECT = "reject", "Rejected"

@@ -1,7 +1,8 @@
 """Staff admin for the catalogue: search, filters and inline schedules.
 
 Saving an activity (or its schedules) re-materialises its future sessions, so what
-staff see on the public page matches the schedule they just edited.
+staff see on the public page matches the schedule they just edited. Every add,
+change and deletion here is in the audit log, before and after (`AuditedAdmin`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,11 @@ from django.contrib import admin
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
+from django.utils import timezone
 
+from ourlondon.audit.log import record_event
+from ourlondon.audit.models import AuditEvent
+from ourlondon.audit.staff_edits import AuditedAdmin
 from ourlondon.catalogue.forms import ActivityForm, ScheduleForm, VenueForm
 from ourlondon.catalogue.models import (
     Activity,
@@ -28,7 +33,7 @@ from ourlondon.catalogue.recurrence import materialise_activity
 
 
 @admin.register(ActivityType)
-class ActivityTypeAdmin(admin.ModelAdmin[ActivityType]):
+class ActivityTypeAdmin(AuditedAdmin[ActivityType]):
     list_display = ["label", "category", "source", "broader", "uri"]
     list_filter = ["category", "source"]
     search_fields = ["label", "slug", "uri", "alt_labels"]
@@ -38,7 +43,7 @@ class ActivityTypeAdmin(admin.ModelAdmin[ActivityType]):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin[Organisation]):
+class OrganisationAdmin(AuditedAdmin[Organisation]):
     list_display = [
         "name",
         "kind",
@@ -63,7 +68,7 @@ class OrganisationAdmin(admin.ModelAdmin[Organisation]):
 
 
 @admin.register(Venue)
-class VenueAdmin(admin.ModelAdmin[Venue]):
+class VenueAdmin(AuditedAdmin[Venue]):
     form = VenueForm
     list_display = ["name", "postcode", "borough", "organisation", "is_demo"]
     list_filter = ["borough", "is_demo"]
@@ -81,7 +86,7 @@ class ScheduleInline(admin.TabularInline[Schedule, Activity]):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin[Activity]):
+class ActivityAdmin(AuditedAdmin[Activity]):
     form = ActivityForm
     inlines = [ScheduleInline]
     list_display = [
@@ -175,13 +180,13 @@ class OccurrenceAdmin(admin.ModelAdmin[Occurrence]):
 
 
 @admin.register(HolidayPeriod)
-class HolidayPeriodAdmin(admin.ModelAdmin[HolidayPeriod]):
+class HolidayPeriodAdmin(AuditedAdmin[HolidayPeriod]):
     list_display = ["name", "start_date", "end_date"]
     date_hierarchy = "start_date"
 
 
 @admin.register(ListingReport)
-class ListingReportAdmin(admin.ModelAdmin[ListingReport]):
+class ListingReportAdmin(AuditedAdmin[ListingReport]):
     """Reports from the public "report a problem" form."""
 
     list_display = ["created_at", "reason", "activity", "status"]
@@ -203,4 +208,21 @@ class ListingReportAdmin(admin.ModelAdmin[ListingReport]):
     def mark_resolved(
         self, request: HttpRequest, queryset: QuerySet[ListingReport]
     ) -> None:
-        queryset.update(status=ListingReport.Status.RESOLVED)
+        # One by one, so each closing is in the audit log.
+        for report in queryset.filter(status=ListingReport.Status.OPEN):
+            report.status = ListingReport.Status.RESOLVED
+            report.handled_by = request.user if request.user.is_authenticated else None
+            report.handled_at = timezone.now()
+            report.handling_note = "Marked resolved in the staff admin."
+            report.save(
+                update_fields=["status", "handled_by", "handled_at", "handling_note"]
+            )
+            record_event(
+                AuditEvent.Action.UPDATE,
+                actor=request.user,
+                obj=report,
+                before={"status": ListingReport.Status.OPEN},
+                after={"status": report.status},
+                note=report.handling_note,
+                request=request,
+            )

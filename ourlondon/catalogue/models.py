@@ -11,6 +11,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -557,6 +558,7 @@ class ListingReport(models.Model):
     class Status(models.TextChoices):
         OPEN = "open", "Open"
         RESOLVED = "resolved", "Resolved"
+        DISMISSED = "dismissed", "Dismissed"
 
     activity = models.ForeignKey(
         Activity, on_delete=models.CASCADE, related_name="reports"
@@ -567,6 +569,17 @@ class ListingReport(models.Model):
         max_length=10, choices=Status.choices, default=Status.OPEN
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Who closed it, when and why: the moderator's note, kept with the report
+    # (the audit log has the same, before and after).
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+    handling_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -292,3 +292,29 @@ class ProviderFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation}: {self.url}"
+
+
+class ListingFreshness(models.Model):
+    """Where a provider-managed listing is in its 90-day confirmation cycle.
+
+    When it was last confirmed is `Activity.last_confirmed_at` (approval counts);
+    this row remembers what the freshness check did about it, so a reminder is
+    sent once per period and only a listing the check itself hid comes back when
+    the provider confirms (one a moderator took down stays down).
+    """
+
+    activity = models.OneToOneField(
+        Activity, on_delete=models.CASCADE, related_name="freshness"
+    )
+    # The last reminder; one is due again only after a newer confirmation.
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    # Set when the check hid the listing (status withdrawn) for want of a
+    # confirmation; cleared when it is confirmed or a moderator acts on it.
+    hidden_at = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "listing freshness"
+
+    def __str__(self) -> str:
+        return f"Freshness of activity {self.activity_id}"

@@ -27,4 +27,20 @@ urlpatterns = [
     path(
         "feeds/<int:pk>/reject/", feed_moderation_views.feed_reject, name="feed-reject"
     ),
+    path("reports/", views.reports, name="reports"),
+    path("reports/<int:pk>/", views.report, name="report"),
+    path("reports/<int:pk>/close/", views.report_close, name="report-close"),
+    path("activities/<int:pk>/", views.activity, name="activity"),
+    path(
+        "activities/<int:pk>/unpublish/",
+        views.activity_unpublish,
+        name="activity-unpublish",
+    ),
+    path(
+        "activities/<int:pk>/republish/",
+        views.activity_republish,
+        name="activity-republish",
+    ),
+    path("freshness/", views.freshness_dashboard, name="freshness"),
+    path("audit/", views.audit_log, name="audit"),
 ]

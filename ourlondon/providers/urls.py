@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from ourlondon.providers import bulk_views, views
+from ourlondon.providers import bulk_views, freshness_views, views
 
 app_name = "providers"
 urlpatterns = [
@@ -48,6 +48,16 @@ urlpatterns = [
         "organisations/<int:pk>/listings/drafts/<int:draft_id>/withdraw/",
         views.draft_withdraw,
         name="draft-withdraw",
+    ),
+    path(
+        "organisations/<int:pk>/listings/<int:activity_id>/confirm/",
+        freshness_views.listing_confirm,
+        name="listing-confirm",
+    ),
+    path(
+        "still-running/<str:token>/",
+        freshness_views.still_running,
+        name="still-running",
     ),
     path("claim/", views.claim, name="claim"),
     path("join/<str:token>/", views.join, name="join"),

@@ -21,7 +21,7 @@ Action = AuditEvent.Action
 Verification = Organisation.Verification
 
 
-def _member_emails(organisation: Organisation) -> list[str]:
+def member_emails(organisation: Organisation) -> list[str]:
     return sorted(
         {
             m.user.email
@@ -33,8 +33,8 @@ def _member_emails(organisation: Organisation) -> list[str]:
     )
 
 
-def _tell_members(organisation: Organisation, subject: str, body: str) -> None:
-    recipients = _member_emails(organisation)
+def tell_members(organisation: Organisation, subject: str, body: str) -> None:
+    recipients = member_emails(organisation)
     if recipients:
         send_mail(
             subject=subject,
@@ -74,7 +74,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
         after=state(organisation),
     )
     _reindex(organisation)
-    _tell_members(
+    tell_members(
         organisation,
         f"{organisation.name} has been checked",
         f"We have checked {organisation.name}. Its listings now show "
@@ -106,7 +106,7 @@ def reject_organisation(
         note=reason,
     )
     _reindex(organisation)
-    _tell_members(
+    tell_members(
         organisation,
         f"We could not check {organisation.name}",
         f"We could not complete the check of {organisation.name}, for this "
@@ -138,7 +138,7 @@ def suspend_organisation(*, organisation: Organisation, by: User, reason: str) -
         note=reason,
     )
     _reindex(organisation)
-    _tell_members(
+    tell_members(
         organisation,
         f"{organisation.name}'s listings have been taken down",
         f"Following a concern, {organisation.name} and its listings have been "

@@ -12,7 +12,19 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from ourlondon.catalogue.models import Activity
+from django.utils import timezone
+
+from ourlondon.catalogue.models import Activity, Organisation
+
+
+def checked_on(organisation: Organisation) -> str | None:
+    """The London date a moderator checked the organisation (ISO), or None."""
+    if (
+        organisation.verification != Organisation.Verification.VERIFIED
+        or organisation.verified_at is None
+    ):
+        return None
+    return timezone.localdate(organisation.verified_at).isoformat()
 
 
 def build_card(activity: Activity) -> dict[str, Any]:
@@ -26,6 +38,7 @@ def build_card(activity: Activity) -> dict[str, Any]:
             "id": activity.organisation.pk,
             "name": activity.organisation.name,
         },
+        "organisation_checked_on": checked_on(activity.organisation),
         "venue": None
         if venue is None
         else {

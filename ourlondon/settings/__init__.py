@@ -228,6 +228,15 @@ BULK_UPLOAD_MAX_ROWS = 500
 PROVIDER_FEED_MAX_BYTES = 5 * 1024 * 1024
 PROVIDER_FEED_WEEKS = 26
 PROVIDER_FEED_MAX_DATES = 200
+# Freshness (providers/freshness.py): a provider-managed listing is reminded at
+# 90 days since its last confirmation and hidden at 120; the emailed "still
+# running" link works this many days (beyond 120, so it can bring one back).
+FRESHNESS_REMIND_DAYS = 90
+FRESHNESS_HIDE_DAYS = 120
+FRESHNESS_LINK_DAYS = 60
+# Axes' login records (access logs, failure logs, attempts) are kept this many
+# days, then removed by `purge_login_records` (daily).
+LOGIN_RECORDS_DAYS = int(os.environ.get("LOGIN_RECORDS_DAYS", "") or 90)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -103,6 +103,10 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _date_or_none(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
 def _cards(result: SearchResult) -> list[dict[str, Any]]:
     """The page's results as the list shows them, in the engine's order."""
     cards = public_cards([hit.activity_id for hit in result.hits])
@@ -121,6 +125,9 @@ def _cards(result: SearchResult) -> list[dict[str, Any]]:
                 "next": [s.astimezone(LONDON) for s in hit.next_starts],
                 "distance_km": hit.distance_km,
                 "age_label": age_label(card["age_min"], card["age_max"]),
+                # A card stored before this field existed has none until the
+                # next re-index.
+                "checked_on": _date_or_none(card.get("organisation_checked_on")),
             }
         )
     return shown

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.utils import timezone
 
 from ourlondon.search.query import LONDON, WEEKDAYS
 
@@ -65,6 +66,9 @@ def test_a_result_has_every_field_with_exact_values(client, listings):
         "id": football.pk,
         "title": "Saturday football",
         "organisation": {"id": football.organisation_id, "name": "Hackney Youth Trust"},
+        "organisation_checked_on": timezone.localdate(
+            football.organisation.verified_at
+        ).isoformat(),
         "venue": {
             "id": football.venue_id,
             "name": "Marsh Hall",

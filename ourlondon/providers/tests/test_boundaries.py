@@ -10,7 +10,7 @@ from django.urls import URLPattern, reverse
 
 from ourlondon.accounts.tests.factories import make_user
 from ourlondon.audit.models import AuditEvent
-from ourlondon.catalogue.models import Activity
+from ourlondon.catalogue.models import Activity, ListingReport
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
 from ourlondon.providers import moderation_urls, urls
@@ -56,6 +56,7 @@ PORTAL_REQUESTS = {
     "feeds": ("post", {"kind": "ical", "url": "https://calendar.example/c.ics"}),
     "listing-withdraw": ("post", {"confirm": "withdraw"}),
     "draft-withdraw": ("post", {}),
+    "listing-confirm": ("post", {}),
 }
 # The preview is a button of the editor, so a POST to the editor URL.
 PREVIEW = {"preview": "1"}
@@ -71,7 +72,14 @@ MODERATION_REQUESTS = {
     "listing-reject": ("post", {"reason": "no"}, "draft"),
     "feed-approve": ("post", {}, "feed"),
     "feed-reject": ("post", {"reason": "no"}, "feed"),
+    "report": ("get", {}, "report"),
+    "report-close": ("post", {"outcome": "dismissed", "note": "no"}, "report"),
+    "activity": ("get", {}, "activity"),
+    "activity-unpublish": ("post", {"reason": "no"}, "activity"),
+    "activity-republish": ("post", {"reason": "no"}, "activity"),
 }
+# Moderation pages without an id: each refused in the same way.
+MODERATION_PAGES = ["queue", "listings", "reports", "freshness", "audit"]
 
 
 def _names(patterns: list[URLPattern]) -> set[str]:
@@ -84,7 +92,7 @@ def test_every_organisation_url_is_in_these_tests():
     # Listing URLs name the organisation too (checked above) or a draft.
     assert {
         p.name for p in urls.urlpatterns if "<int:activity_id>" in str(p.pattern)
-    } == {"listing-edit", "listing-withdraw"}
+    } == {"listing-edit", "listing-withdraw", "listing-confirm"}
     assert {p.name for p in urls.urlpatterns if "<int:draft_id>" in str(p.pattern)} == {
         "draft-withdraw"
     }
@@ -96,8 +104,13 @@ def _everything(org) -> tuple:
         sorted(Membership.objects.values_list("user_id", "organisation_id", "role")),
         AuditEvent.objects.exclude(action__in=["login", "logout"]).count(),
         sorted(ListingDraft.objects.values_list("pk", "status", "data")),
-        sorted(Activity.all_objects.values_list("pk", "title", "status")),
+        sorted(
+            Activity.all_objects.values_list(
+                "pk", "title", "status", "last_confirmed_at"
+            )
+        ),
         sorted(ProviderFeed.objects.values_list("pk", "status", "url")),
+        sorted(ListingReport.objects.values_list("pk", "status", "handling_note")),
     )
 
 
@@ -108,7 +121,7 @@ def _live_listing(org):
 
 
 def _args(name: str, org, activity, draft=None) -> list[int]:
-    if name in {"listing-edit", "listing-withdraw"}:
+    if name in {"listing-edit", "listing-withdraw", "listing-confirm"}:
         return [org.pk, activity.pk]
     if name == "draft-withdraw":
         return [org.pk, draft.pk]
@@ -147,6 +160,8 @@ def test_moderation_is_refused_and_nothing_changes(name, who, owner, moderator):
     feed = ProviderFeed.objects.create(
         organisation=org, kind="ical", url="https://calendar.example/c.ics"
     )
+    activity = _live_listing(org)
+    report = ListingReport.objects.create(activity=activity, reason="wrong")
     before = _everything(org)
     client = Client()
     user = owner if who == "provider" else moderator
@@ -154,11 +169,35 @@ def test_moderation_is_refused_and_nothing_changes(name, who, owner, moderator):
         user, backend="allauth.account.auth_backends.AuthenticationBackend"
     )
     method, data, target = MODERATION_REQUESTS[name]
-    pk = {"org": org.pk, "draft": draft.pk, "feed": feed.pk}[target]
+    pk = {
+        "org": org,
+        "draft": draft,
+        "feed": feed,
+        "report": report,
+        "activity": activity,
+    }[target].pk
     response = getattr(client, method)(reverse(f"moderation:{name}", args=[pk]), data)
     assert response.status_code == 403
     org.refresh_from_db()
     assert _everything(org) == before
+
+
+@pytest.mark.parametrize("name", MODERATION_PAGES)
+@pytest.mark.parametrize("who", ["provider", "moderator without two-factor"])
+def test_moderation_pages_are_refused(name, who, owner, moderator):
+    client = Client()
+    client.force_login(
+        owner if who == "provider" else moderator,
+        backend="allauth.account.auth_backends.AuthenticationBackend",
+    )
+    assert client.get(reverse(f"moderation:{name}")).status_code == 403
+
+
+def test_moderation_pages_send_anonymous_visitors_to_sign_in(client):
+    for name in MODERATION_PAGES:
+        response = client.get(reverse(f"moderation:{name}"))
+        assert response.status_code == 302
+        assert "/account/login/" in response["Location"]
 
 
 def test_a_provider_cannot_edit_another_organisations_listing_through_their_own(
@@ -196,6 +235,20 @@ def test_a_provider_cannot_reach_another_organisations_listing_through_their_own
             reverse(f"providers:{name}", args=_args(name, own, activity, draft)),
             {"confirm": "withdraw"},
         )
+    assert response.status_code == 404
+    assert _everything(org) == before
+
+
+def test_a_provider_cannot_confirm_another_organisations_listing_through_their_own(
+    owner, stranger
+):
+    org = make_organisation(owner)
+    activity = _live_listing(org)
+    own = make_organisation(stranger, name="Stranger's own club")
+    before = _everything(org)
+    response = signed_in(stranger).post(
+        reverse("providers:listing-confirm", args=[own.pk, activity.pk])
+    )
     assert response.status_code == 404
     assert _everything(org) == before
 

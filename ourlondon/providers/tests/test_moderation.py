@@ -4,6 +4,7 @@ members over real SMTP), suspend one at once, and decide claims."""
 from __future__ import annotations
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -165,3 +166,25 @@ def test_rejecting_a_claim_needs_a_reason(stranger, moderator_client):
     claim.refresh_from_db()
     assert claim.status == "pending"
     assert not Membership.objects.filter(user=stranger).exists()
+
+
+def test_after_verifying_result_cards_and_the_api_say_when_it_was_checked(
+    owner, moderator_client, client
+):
+    org = make_organisation(owner)
+    activity = _listed(org)
+    results = client.get(reverse("web:results"), {"where": "E8 3AA"})
+    assert "Organisation checked on" not in results.content.decode()
+    api = client.get("/api/v1/activities", {"postcode": "E8 3AA"}).json()
+    assert api["results"][0]["organisation_checked_on"] is None
+    moderator_client.post(reverse("moderation:verify", args=[org.pk]))
+    org.refresh_from_db()
+    day = timezone.localdate(org.verified_at)
+    cache.clear()  # API answers are cached for API_CACHE_SECONDS
+    results = client.get(reverse("web:results"), {"where": "E8 3AA"})
+    assert f"Organisation checked on {day:%-d %B %Y}" in results.content.decode()
+    api = client.get("/api/v1/activities", {"postcode": "E8 3AA"}).json()
+    [result] = [r for r in api["results"] if r["id"] == activity.pk]
+    assert result["organisation_checked_on"] == day.isoformat()
+    detail = client.get(f"/api/v1/activities/{activity.pk}").json()
+    assert detail["organisation_checked_on"] == day.isoformat()
