@@ -70,6 +70,23 @@ class SearchDocument(models.Model):
                 ],
                 name="searchdoc_scan",
             ),
+            # The same filters keyed by id: when a word's documents lead (FTS5
+            # lists them), counting totals and facets reads this narrow index
+            # instead of the row holding the token text. At 1,000,000 sessions,
+            # counting "dance" (8,171 documents) took 9.6 -> 3.6 ms.
+            models.Index(
+                fields=[
+                    "activity_id",
+                    "days_a",
+                    "days_b",
+                    "is_free",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "borough_id",
+                ],
+                name="searchdoc_by_id",
+            ),
             models.Index(
                 fields=[
                     "quad",
@@ -117,8 +134,19 @@ class SearchSession(models.Model):
             models.Index(
                 fields=["activity_id", "start_ts"], name="searchsess_activity"
             ),
+            # Walking a day's sessions in (start, activity) order is how a page of
+            # a broad search is found (engine._first_on_day): this order lets the
+            # walk stop at its LIMIT with no sort, and the copied filters make it
+            # covering, so it never reads the table.
             models.Index(
-                fields=["start_ts", "is_free", "category_bits", "activity_id"],
+                fields=[
+                    "start_ts",
+                    "activity_id",
+                    "is_free",
+                    "age_min",
+                    "age_max",
+                    "category_bits",
+                ],
                 name="searchsess_start",
             ),
             models.Index(fields=["borough_id", "start_ts"], name="searchsess_borough"),
