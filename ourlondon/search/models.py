@@ -70,10 +70,26 @@ class SearchDocument(models.Model):
                 ],
                 name="searchdoc_scan",
             ),
-            # The same filters keyed by id: when a word's documents lead (FTS5
-            # lists them), counting totals and facets reads this narrow index
-            # instead of the row holding the token text. At 1,000,000 sessions,
-            # counting "dance" (8,171 documents) took 9.6 -> 3.6 ms.
+            # Free searches over all of London ("free this weekend") count the
+            # free half only: at 1,000,000 sessions 25 -> 18 ms under load.
+            models.Index(
+                fields=[
+                    "is_free",
+                    "days_a",
+                    "days_b",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "borough_id",
+                    "activity_id",
+                ],
+                name="searchdoc_free",
+            ),
+            # The same filters keyed by id: when a word's or a place's documents
+            # lead (FTS5 or the R*Tree lists them), counting and listing them
+            # reads this narrow index instead of the row holding the token text.
+            # At 1,000,000 sessions, counting "dance" (8,171 documents) took 9.6
+            # -> 3.6 ms; listing 5 km around EC1 14.6 -> 7.8 ms.
             models.Index(
                 fields=[
                     "activity_id",
@@ -84,6 +100,8 @@ class SearchDocument(models.Model):
                     "age_min",
                     "age_max",
                     "borough_id",
+                    "lat",
+                    "lng",
                 ],
                 name="searchdoc_by_id",
             ),

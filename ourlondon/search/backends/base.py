@@ -179,7 +179,10 @@ class Backend:
         where: list[str] = []
         params: list[Any] = []
         if query.free:
-            where.append(f"{alias}.is_free")
+            # An equality (not a bare boolean) so an index led by is_free can
+            # seek to the free half instead of scanning all of it.
+            where.append(f"{alias}.is_free = %s")
+            params.append(True)
         if query.age is not None:
             where.append(f"({alias}.age_min IS NULL OR {alias}.age_min <= %s)")
             where.append(f"({alias}.age_max IS NULL OR {alias}.age_max >= %s)")
