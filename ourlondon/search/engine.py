@@ -13,7 +13,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
-from django.db.models import Sum
 
 from ourlondon.catalogue.vocabulary import Category
 from ourlondon.search.backends import Backend, Candidate, get_backend
@@ -224,6 +223,13 @@ class DayPlan:
         """
         if self.partial is None:
             return "(1 = 0)"
+        if self.partial == 0:
+            # Day 0 (the index was built today, as it is each night): each
+            # document carries its last start that day, so "one later today" is a
+            # column test, with no session list to build (13,000 at a million)
+            # and no probe per document. COALESCE: the test is negated
+            # ("none later today"), and NOT of a NULL comparison is not true.
+            return f"(COALESCE(d.day0_last_ts, 0) >= {self.lo})"
         bit_a, bit_b = _day_bits(self.partial)
         has_day = f"((d.days_a & {bit_a}) != 0 OR (d.days_b & {bit_b}) != 0)"
         if per_document:
@@ -441,23 +447,33 @@ BROAD_QUERY = 2000
 
 
 def _estimated_matches(text: TextQuery) -> int:
-    """An upper bound on the documents the text matches, from the vocabulary."""
-    bounds = []
+    """An upper bound on the documents the text matches, from the vocabulary.
+
+    Plain SQL, one statement: every search with words asks this, and the ORM's
+    two aggregates cost ~0.8 ms, a fifth of a small search at a million sessions.
+    Tokens are [a-z0-9]+ (search.text), so a prefix needs no LIKE escaping.
+    """
+    parts: list[str] = []
+    params: list[Any] = []
     for group in text.groups:
-        bounds.append(
-            SearchTerm.objects.filter(token__in=group).aggregate(n=Sum("documents"))[
-                "n"
-            ]
-            or 0
+        words = sorted(group)
+        marks = ", ".join(["%s"] * len(words))
+        parts.append(
+            "SELECT COALESCE(SUM(documents), 0) FROM search_searchterm "
+            f"WHERE token IN ({marks})"
         )
+        params.extend(words)
     if text.prefix:
-        bounds.append(
-            SearchTerm.objects.filter(token__startswith=text.prefix).aggregate(
-                n=Sum("documents")
-            )["n"]
-            or 0
+        parts.append(
+            "SELECT COALESCE(SUM(documents), 0) FROM search_searchterm "
+            "WHERE token LIKE %s"
         )
-    return min(bounds) if bounds else 0
+        params.append(text.prefix + "%")
+    if not parts:
+        return 0
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts), params)
+        return min(int(n) for (n,) in cursor.fetchall())
 
 
 def _bits_below(masks: tuple[int, int], day: int) -> tuple[int, int]:

@@ -38,6 +38,10 @@ class SearchDocument(models.Model):
     # per activity instead of one per session. 62 bits keep clear of the sign bit.
     days_a = models.BigIntegerField(default=0)
     days_b = models.BigIntegerField(default=0)
+    # The start (UTC epoch seconds) of its last session on day 0, if any: "has a
+    # session later today" is then `day0_last_ts >= now`, a column test instead
+    # of a look at the session table (every search sent "from now" asks it).
+    day0_last_ts = models.BigIntegerField(null=True)
     # Sessions after the 124 days the bits cover (far-off one-off events).
     beyond = models.BooleanField(default=False)
     cell_x = models.IntegerField(null=True)
@@ -57,6 +61,7 @@ class SearchDocument(models.Model):
                 fields=[
                     "days_a",
                     "days_b",
+                    "day0_last_ts",
                     "is_free",
                     "category_bits",
                     "age_min",
@@ -77,6 +82,7 @@ class SearchDocument(models.Model):
                     "is_free",
                     "days_a",
                     "days_b",
+                    "day0_last_ts",
                     "category_bits",
                     "age_min",
                     "age_max",
@@ -95,6 +101,7 @@ class SearchDocument(models.Model):
                     "activity_id",
                     "days_a",
                     "days_b",
+                    "day0_last_ts",
                     "is_free",
                     "category_bits",
                     "age_min",
@@ -110,6 +117,7 @@ class SearchDocument(models.Model):
                     "quad",
                     "days_a",
                     "days_b",
+                    "day0_last_ts",
                     "is_free",
                     "category_bits",
                     "age_min",
