@@ -671,9 +671,12 @@ def child(
 
 def check_pg_name(name: str) -> None:
     # This database is dropped: never let a typo point that at a real one.
-    if not re.fullmatch(r"ourlondon_bench_[a-z0-9_]+", name):
+    # Worktrees sharing one server each keep to their own prefix
+    # (ourlondon_wtX_*), so those names are throwaway too.
+    if not re.fullmatch(r"ourlondon_(bench|wt[a-z0-9]*)_[a-z0-9_]+", name):
         raise BenchError(
-            f"Refusing to use {name!r}: the name must be ourlondon_bench_*"
+            f"Refusing to use {name!r}: the name must be ourlondon_bench_* "
+            "or ourlondon_wt*_*"
         )
 
 

@@ -38,6 +38,10 @@ class SearchDocument(models.Model):
     # per activity instead of one per session. 62 bits keep clear of the sign bit.
     days_a = models.BigIntegerField(default=0)
     days_b = models.BigIntegerField(default=0)
+    # The start (UTC epoch seconds) of its last session on day 0, if any: "has a
+    # session later today" is then `day0_last_ts >= now`, a column test instead
+    # of a look at the session table (every search sent "from now" asks it).
+    day0_last_ts = models.BigIntegerField(null=True)
     # Sessions after the 124 days the bits cover (far-off one-off events).
     beyond = models.BooleanField(default=False)
     cell_x = models.IntegerField(null=True)
@@ -57,6 +61,7 @@ class SearchDocument(models.Model):
                 fields=[
                     "days_a",
                     "days_b",
+                    "day0_last_ts",
                     "is_free",
                     "category_bits",
                     "age_min",
@@ -70,11 +75,49 @@ class SearchDocument(models.Model):
                 ],
                 name="searchdoc_scan",
             ),
+            # Free searches over all of London ("free this weekend") count the
+            # free half only: at 1,000,000 sessions 25 -> 18 ms under load.
+            models.Index(
+                fields=[
+                    "is_free",
+                    "days_a",
+                    "days_b",
+                    "day0_last_ts",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "borough_id",
+                    "activity_id",
+                ],
+                name="searchdoc_free",
+            ),
+            # The same filters keyed by id: when a word's or a place's documents
+            # lead (FTS5 or the R*Tree lists them), counting and listing them
+            # reads this narrow index instead of the row holding the token text.
+            # At 1,000,000 sessions, counting "dance" (8,171 documents) took 9.6
+            # -> 3.6 ms; listing 5 km around EC1 14.6 -> 7.8 ms.
+            models.Index(
+                fields=[
+                    "activity_id",
+                    "days_a",
+                    "days_b",
+                    "day0_last_ts",
+                    "is_free",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "borough_id",
+                    "lat",
+                    "lng",
+                ],
+                name="searchdoc_by_id",
+            ),
             models.Index(
                 fields=[
                     "quad",
                     "days_a",
                     "days_b",
+                    "day0_last_ts",
                     "is_free",
                     "category_bits",
                     "age_min",
@@ -117,8 +160,19 @@ class SearchSession(models.Model):
             models.Index(
                 fields=["activity_id", "start_ts"], name="searchsess_activity"
             ),
+            # Walking a day's sessions in (start, activity) order is how a page of
+            # a broad search is found (engine._first_on_day): this order lets the
+            # walk stop at its LIMIT with no sort, and the copied filters make it
+            # covering, so it never reads the table.
             models.Index(
-                fields=["start_ts", "is_free", "category_bits", "activity_id"],
+                fields=[
+                    "start_ts",
+                    "activity_id",
+                    "is_free",
+                    "age_min",
+                    "age_max",
+                    "category_bits",
+                ],
                 name="searchsess_start",
             ),
             models.Index(fields=["borough_id", "start_ts"], name="searchsess_borough"),

@@ -75,6 +75,10 @@ class TextQuery:
 
     groups: tuple[frozenset[str], ...]
     prefix: str | None = None
+    # Set by the engine when the vocabulary says the words are in many documents
+    # (a few thousand of a catalogue's): then the text index should not lead a
+    # query that a place or a borough narrows more. Changes plans, not answers.
+    common: bool = False
 
     @property
     def empty(self) -> bool:

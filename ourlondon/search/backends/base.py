@@ -75,8 +75,17 @@ class Backend:
         """Tidy up after a rebuild, outside any transaction."""
 
     # Queries -----------------------------------------------------------------
-    def text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+    def text_condition(
+        self, text: TextQuery, *, leads: bool = True
+    ) -> tuple[str, list[Any]]:
+        """The text test on documents `d`. `leads=False` asks the database not
+        to start from the text index (another filter narrows more)."""
         raise NotImplementedError
+
+    def row_text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+        """The text test on a document `d` met one at a time (a correlated
+        subquery), where no index leads; the same answer as `text_condition`."""
+        return self.text_condition(text, leads=False)
 
     def box_condition(
         self, box: tuple[float, float, float, float]
@@ -130,7 +139,16 @@ class Backend:
         """WHERE clauses on the document table `d` that sessions do not carry."""
         doc_where: list[str] = []
         if not text.empty:
-            clause, extra = self.text_condition(text)
+            # A common word (thousands of documents) read first costs a lookup
+            # per document; a borough or a radius narrows far more. At 1,000,000
+            # sessions: "music" (15,700 documents) in one borough (2,100) took
+            # 42 ms led by FTS5.
+            narrower = bool(query.borough) or (
+                with_point and query.point is not None and query.radius_km is not None
+            )
+            clause, extra = self.text_condition(
+                text, leads=not (text.common and narrower)
+            )
             doc_where.append(clause)
             params_doc = extra
         else:
@@ -161,7 +179,10 @@ class Backend:
         where: list[str] = []
         params: list[Any] = []
         if query.free:
-            where.append(f"{alias}.is_free")
+            # An equality (not a bare boolean) so an index led by is_free can
+            # seek to the free half instead of scanning all of it.
+            where.append(f"{alias}.is_free = %s")
+            params.append(True)
         if query.age is not None:
             where.append(f"({alias}.age_min IS NULL OR {alias}.age_min <= %s)")
             where.append(f"({alias}.age_max IS NULL OR {alias}.age_max >= %s)")

@@ -41,12 +41,35 @@ class PostgresBackend(Backend):
             cursor.execute(f"VACUUM ANALYZE {DOC}")
             cursor.execute(f"VACUUM ANALYZE {SESSION}")
 
-    def text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+    def text_condition(
+        self, text: TextQuery, *, leads: bool = True
+    ) -> tuple[str, list[Any]]:
+        # PostgreSQL's planner weighs the GIN index from statistics: no hint.
         return (
             "to_tsvector('simple'::regconfig, d.tokens) @@ "
             "to_tsquery('simple'::regconfig, %s)",
             [tsquery_expression(text)],
         )
+
+    def row_text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+        # Tokens are [a-z0-9]+ joined by single spaces (search.text), so a word is
+        # a token exactly when " word " occurs in " tokens ", and a prefix when
+        # " prefix" occurs in " tokens": what the tsquery asks, without building
+        # a tsvector from the text for every document met.
+        clauses: list[str] = []
+        params: list[Any] = []
+        for group in text.groups:
+            words = sorted(group)
+            clauses.append(
+                "("
+                + " OR ".join(["strpos(' ' || d.tokens || ' ', %s) > 0"] * len(words))
+                + ")"
+            )
+            params.extend(f" {word} " for word in words)
+        if text.prefix:
+            clauses.append("strpos(' ' || d.tokens, %s) > 0")
+            params.append(f" {text.prefix}")
+        return "(" + " AND ".join(clauses) + ")", params
 
     def box_condition(
         self, box: tuple[float, float, float, float]

@@ -74,9 +74,14 @@ class SqliteBackend(Backend):
             cursor.execute("ANALYZE")
             cursor.execute(f"INSERT INTO {FTS}({FTS}) VALUES ('optimize')")
 
-    def text_condition(self, text: TextQuery) -> tuple[str, list[Any]]:
+    def text_condition(
+        self, text: TextQuery, *, leads: bool = True
+    ) -> tuple[str, list[Any]]:
+        # The unary + stops SQLite from using the IN list to find rows (it then
+        # starts from another index and tests membership in the list instead).
+        column = "d.activity_id" if leads else "+d.activity_id"
         return (
-            f"d.activity_id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)",
+            f"{column} IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH %s)",
             [fts_expression(text)],
         )
 

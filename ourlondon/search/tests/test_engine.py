@@ -1,5 +1,6 @@
 from dataclasses import replace
 from datetime import date, datetime, time, timedelta
+from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,11 +17,14 @@ from ourlondon.catalogue.tests.factories import (
 )
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.core.postcodes import lookup_postcode
+from ourlondon.search import engine
+from ourlondon.search.backends import get_backend
 from ourlondon.search.engine import clusters, search, similarity
 from ourlondon.search.indexing import rebuild_index
 from ourlondon.search.query import QueryError, SearchQuery
 from ourlondon.search.reference import reference_search
 from ourlondon.search.tests.catalogue import POSTCODES, TYPES, build_catalogue
+from ourlondon.search.text import parse_text_query
 
 pytestmark = pytest.mark.django_db
 
@@ -134,6 +138,41 @@ def build_query(args, today):
 def test_backend_returns_exactly_what_brute_force_returns(catalogue, args):
     query = build_query(args, catalogue)
     same(search(query), reference_search(query))
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(args=query_args)
+def test_plans_for_a_million_sessions_return_what_brute_force_returns(catalogue, args):
+    # At a million sessions every word is "common" (other indexes lead, text
+    # searches are counted in the database) and pages come from walking a day's
+    # sessions a few rows at a time; a 60-activity catalogue takes those paths
+    # only when the thresholds are lowered.
+    with (
+        patch.object(engine, "BROAD_QUERY", 1),
+        patch.object(engine, "SMALL_GROUP", 0),
+    ):
+        query = build_query(args, catalogue)
+        same(search(query), reference_search(query))
+
+
+def test_a_common_word_does_not_lead_when_a_borough_narrows_more():
+    backend = get_backend()
+    text = replace(parse_text_query("dance"), common=True)
+    in_borough = SearchQuery.build(borough="E09000012")
+    anywhere = SearchQuery.build()
+    led, _ = backend.document_filters(anywhere, text)
+    narrowed, _ = backend.document_filters(in_borough, text)
+    rare, _ = backend.document_filters(in_borough, replace(text, common=False))
+    if backend.vendor == "sqlite":
+        assert not led[0].startswith("+")
+        assert narrowed[0].startswith("+d.activity_id IN")
+        assert not rare[0].startswith("+")
+    else:
+        assert led == narrowed == rare
 
 
 def test_reference_and_backend_agree_on_a_broad_query(catalogue):
