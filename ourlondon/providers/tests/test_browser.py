@@ -262,3 +262,134 @@ def _approve(mod, base: str) -> None:
     mod.click("button:has-text('Approve')")
     mod.wait_for_url(re.compile(r"/moderation/listings/$"))
     assert "is live" in mod.content()
+
+
+MAKE_CLUB = f"""
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import User
+from ourlondon.catalogue.models import ListingReport
+from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
+from ourlondon.providers.forms import ListingForm
+from ourlondon.providers.listings import submit_listing
+from ourlondon.providers.models import ProviderFeed
+from ourlondon.providers.tests.factories import make_organisation
+from ourlondon.providers.tests.test_listings import listing_post
+from ourlondon.providers.verification import verify_organisation
+owner = User.objects.create_user("axe", "axe@club.example", "{PASSWORD}")
+EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+org = make_organisation(owner, name="Axe Youth Club")
+verify_organisation(organisation=org, by=User.objects.get(username="mod"))
+live = ActivityFactory.create(organisation=org, title="Street dance")
+ScheduleFactory.create(activity=live)
+form = ListingForm(data=listing_post(title="Junior chess"))
+assert form.is_valid(), form.errors
+draft = submit_listing(by=owner, organisation=org, data=form.listing())
+report = ListingReport.objects.create(activity=live, reason="wrong", details="Day")
+ProviderFeed.objects.create(
+    organisation=org, kind="ical", url="https://calendar.example/c.ics", added_by=owner
+)
+print(org.pk, live.pk, draft.pk, report.pk)
+"""
+
+
+def _sign_in_moderator(page, base: str) -> None:
+    page.goto(base + "/account/login/?next=/moderation/")
+    page.fill("input[name=login]", MODERATOR)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/account/2fa/authenticate/"))
+    # A code is accepted once: another test may just have used this window's.
+    for _ in range(2):
+        page.fill("input[name=code]", _totp())
+        page.click("button[type=submit]")
+        page.wait_for_load_state()
+        if "/2fa/authenticate/" not in page.url:
+            return
+        time.sleep(31 - time.time() % 30)
+    raise AssertionError("the moderator could not sign in with a TOTP code")
+
+
+def test_portal_and_moderation_pages_have_no_accessibility_violations(
+    browser, mail_site
+):
+    from axe_playwright_python.sync_playwright import Axe
+
+    from ourlondon.web.tests.browser_site import WCAG
+
+    base, _inbox, env = mail_site
+    org, live, draft, report = _manage(env, "shell", "-c", MAKE_CLUB).split()[-4:]
+    axe = Axe()
+    found: dict[str, str] = {}
+
+    def check(page, name: str) -> None:
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        if results.violations_count:
+            found[name] = results.generate_report()
+
+    provider = browser.new_context()
+    page = provider.new_page()
+    page.goto(base + "/account/login/")
+    page.fill("input[name=login]", "axe@club.example")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/provider/$"))
+    club = f"/provider/organisations/{org}"
+    for name, path in {
+        "portal": "/provider/",
+        "organisation": f"{club}/",
+        "listings": f"{club}/listings/",
+        "editor": f"{club}/listings/new/",
+        "edit": f"{club}/listings/{live}/edit/",
+        "withdraw": f"{club}/listings/{live}/withdraw/",
+        "upload": f"{club}/listings/upload/",
+        "feeds": f"{club}/feeds/",
+    }.items():
+        page.goto(base + path)
+        check(page, name)
+    # Pages that answer bad input: the editor's errors, an upload's row report,
+    # a refused feed address.
+    page.goto(base + f"{club}/listings/new/")
+    page.click("button:has-text('Send for review')")
+    check(page, "editor-errors")
+    page.goto(base + f"{club}/listings/upload/")
+    page.set_input_files(
+        "input[type=file]",
+        files=[
+            {
+                "name": "listings.csv",
+                "mimeType": "text/csv",
+                "buffer": b"title,activity_type,postcode,days\r\n"
+                b"Chess,chess,ZZ9 9ZZ,funday\r\n",
+            }
+        ],
+    )
+    page.click("button[type=submit]:has-text('Upload')")
+    assert "Row" in page.content()
+    check(page, "upload-report")
+    page.goto(base + f"{club}/feeds/")
+    page.fill("input[name=url]", "http://169.254.169.254/latest/")
+    page.click("button[type=submit]:has-text('Send for checking')")
+    assert "cloud metadata" in page.content()
+    check(page, "feed-refused")
+
+    moderator = browser.new_context()
+    mod = moderator.new_page()
+    _sign_in_moderator(mod, base)
+    for name, path in {
+        "queue": "/moderation/",
+        "listing-queue": "/moderation/listings/",
+        "listing-filtered": "/moderation/listings/?kind=new&borough=nowhere",
+        "listing": f"/moderation/listings/{draft}/",
+        "organisation": f"/moderation/organisations/{org}/",
+        "reports": "/moderation/reports/",
+        "report": f"/moderation/reports/{report}/",
+        "activity": f"/moderation/activities/{live}/",
+        "feeds": "/moderation/feeds/",
+        "freshness": "/moderation/freshness/",
+        "audit": "/moderation/audit/",
+    }.items():
+        mod.goto(base + path)
+        check(mod, f"moderation-{name}")
+    for context in (provider, moderator):
+        context.close()
+    assert not found, "\n\n".join(f"== {k}\n{v}" for k, v in found.items())
