@@ -135,6 +135,7 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+SQLITE_MMAP_BYTES = int(os.environ.get("SQLITE_MMAP_BYTES", "") or 1024**3)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers (the web workers) carry on while a writer (an import or
     # load_demo) commits; IMMEDIATE transactions avoid "database is locked" on the
@@ -150,7 +151,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA temp_store=memory;"
             # Searches read a few hundred MB at London scale: keep pages in memory.
             "PRAGMA cache_size=-65536;"
-            "PRAGMA mmap_size=268435456;"
+            # Map the whole file (up to SQLITE_MMAP_BYTES): pages are read from
+            # the OS's file cache in place instead of copied into SQLite's. At a
+            # million sessions (a 545 MB file) search p50 went from 6.7 to 5.0 ms
+            # against a 256 MB map. Mapped pages are shared by every worker,
+            # though `ps` counts the ones touched in each process's RSS.
+            f"PRAGMA mmap_size={SQLITE_MMAP_BYTES};"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
