@@ -10,11 +10,13 @@ with one query by their natural key.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 # Values of these fields go to the driver as they are.
 _PLAIN = {
@@ -122,6 +124,47 @@ def _insert_postgresql(
     return written
 
 
+# Fields whose pre_save only reads the attribute, unless auto_now(_add).
+_READ_ONLY_PRE_SAVE = {
+    models.Field.pre_save,
+    models.DateField.pre_save,
+    models.DateTimeField.pre_save,
+    models.TimeField.pre_save,
+}
+
+
+def _own_pre_save(field: models.Field[Any, Any]) -> bool:
+    """Whether saving sets the field some other way than `insert_instances`
+    does (only DateTimeField's auto_now(_add) is done here)."""
+    if type(field).pre_save not in _READ_ONLY_PRE_SAVE:
+        return True
+    automatic = getattr(field, "auto_now", False) or getattr(
+        field, "auto_now_add", False
+    )
+    return automatic and field.get_internal_type() != "DateTimeField"
+
+
+def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
+def _datetime_preparer(
+    field: models.Field[Any, Any], writer: Callable[[datetime], Any]
+) -> Callable[[Any], Any]:
+    """Aware datetimes by the quick writer; anything else (None, a naive value
+    Django would warn about) as Django prepares it."""
+
+    def prepare(value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return writer(value)
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
 def insert_instances(
     objects: Sequence[models.Model],
     *,
@@ -137,17 +180,34 @@ def insert_instances(
         return 0
     model = type(objects[0])
     fields = _writable(model)
-    prepare = [
-        None if field.get_internal_type() in _PLAIN else field for field in fields
-    ]
+    # One attrgetter reads a row's plain values in C; only the other fields
+    # go through Django's per-value preparation. `auto_now(_add)` fields get
+    # one time for the whole call (bulk_create would read the clock per row).
+    read = operator.attrgetter(*(field.attname for field in fields))
+    now = timezone.now()
+    stamped: list[int] = []
+    prepared: list[tuple[int, Callable[[Any], Any]]] = []
+    if any(_own_pre_save(field) for field in fields):
+        raise ValueError(f"{model.__name__} has a field set on save: use bulk_create")
+    writer = datetime_writer()
+    for index, field in enumerate(fields):
+        kind = field.get_internal_type()
+        if kind == "DateTimeField" and (
+            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        ):
+            stamped.append(index)
+        if kind == "DateTimeField":
+            prepared.append((index, _datetime_preparer(field, writer)))
+        elif kind not in _PLAIN:
+            prepared.append((index, _preparer(field)))
 
     def values(obj: models.Model) -> list[Any]:
-        row = []
-        for field, prepared_by in zip(fields, prepare, strict=True):
-            value = field.pre_save(obj, add=True)
-            if prepared_by is not None:
-                value = prepared_by.get_db_prep_save(value, connection)
-            row.append(value)
+        row = list(read(obj)) if len(fields) > 1 else [read(obj)]
+        for index in stamped:
+            row[index] = now
+            setattr(obj, fields[index].attname, now)
+        for index, prepare in prepared:
+            row[index] = prepare(row[index])
         return row
 
     column = {field.name: str(field.column) for field in fields}

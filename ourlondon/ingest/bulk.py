@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ourlondon.catalogue.models import (
@@ -263,13 +264,20 @@ def _for_display(activities: list[tuple[Series, Activity]]) -> list[Activity]:
     borough, types), so the search index need not read them back."""
     codes = {a.venue.borough_id for _, a in activities if a.venue is not None}
     boroughs = Borough.objects.defer("outline").in_bulk(list(codes))
+    # What prefetch_related("types") leaves behind (Django's own shape), one
+    # per set of types: a QuerySet costs more to build than the rest of this.
+    # Shared by activities with the same types; nothing writes to them.
+    shapes: dict[tuple[int, ...], QuerySet[ActivityType]] = {}
     for series, activity in activities:
         if activity.venue is not None:
             activity.venue.borough = boroughs[activity.venue.borough_id]
-        # What prefetch_related("types") leaves behind (Django's own shape).
-        types = ActivityType.objects.filter(pk__in=[])
-        types._result_cache = types_of(series)
-        types._prefetch_done = True  # type: ignore[attr-defined] # private, as above
+        kinds = types_of(series)
+        key = tuple(kind.pk for kind in kinds)
+        types = shapes.get(key)
+        if types is None:
+            types = shapes[key] = ActivityType.objects.filter(pk__in=[])
+            types._result_cache = kinds
+            types._prefetch_done = True  # type: ignore[attr-defined] # private, as above
         activity._prefetched_objects_cache = {"types": types}  # type: ignore[attr-defined]
     return [activity for _, activity in activities]
 
