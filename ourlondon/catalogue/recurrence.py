@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
-from ourlondon.core.bulkwrite import datetime_writer, insert_rows
+from ourlondon.core.bulkwrite import allocate_ids, datetime_writer, insert_rows
 
 LONDON = ZoneInfo("Europe/London")
 UTC_ZONE = ZoneInfo("UTC")
@@ -169,15 +169,32 @@ def materialise_activities(
 ) -> int:
     """`materialise_activity` for many at once: a few queries in all, for
     importers that change hundreds of activities in one transaction."""
+    return len(materialised_sessions(activity_ids, today=today).rows)
+
+
+@dataclass(frozen=True)
+class Materialised:
+    """What `materialised_sessions` wrote: every session of those activities
+    from `since` on, as (id, activity id, start, end)."""
+
+    since: datetime
+    rows: list[tuple[int, int, datetime, datetime]]
+
+
+def materialised_sessions(
+    activity_ids: Iterable[int], *, today: date | None = None
+) -> Materialised:
+    """`materialise_activities`, returning the sessions it wrote, so the search
+    index can be built from them instead of reading them back."""
     ids = sorted(set(activity_ids))
-    if not ids:
-        return 0
-    holidays = holiday_ranges()
     window_start, window_end = default_window(today)
     cutoff = london_datetime(window_start, time(0, 0))
+    if not ids:
+        return Materialised(cutoff, [])
+    holidays = holiday_ranges()
     with transaction.atomic():
         Occurrence.objects.filter(activity_id__in=ids, start__gte=cutoff).delete()
-        rows = [
+        slots = [
             (schedule.activity_id, schedule.pk, slot.start, slot.end)
             for schedule in Schedule.objects.filter(activity_id__in=ids)
             for slot in schedule_slots(
@@ -188,20 +205,22 @@ def materialise_activities(
             )
             if slot.start >= cutoff
         ]
+        # The delete above holds the write lock: the ids cannot be taken.
+        numbers = allocate_ids(Occurrence, len(slots))
+        rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
         insert_occurrences(rows)
-    return len(rows)
+    return Materialised(cutoff, [(i, a, b, e) for i, a, _, b, e in rows])
 
 
-def insert_occurrences(rows: list[tuple[int, int, datetime, datetime]]) -> None:
-    """(activity id, schedule id, start, end) rows in one statement per batch.
-
-    A harvest materialises thousands of sessions a second; building a model
-    instance for each costs more than writing it."""
+def insert_occurrences(rows: list[tuple[int, int, int, datetime, datetime]]) -> None:
+    """(id, activity id, schedule id, start, end) rows in one statement per
+    batch. A harvest materialises thousands of sessions a second; building a
+    model instance for each costs more than writing it."""
     adapt = datetime_writer()
     insert_rows(
         Occurrence,
-        ["activity_id", "schedule_id", "start", "end"],
-        ((a, s, adapt(start), adapt(end)) for a, s, start, end in rows),
+        ["id", "activity_id", "schedule_id", "start", "end"],
+        ((i, a, s, adapt(start), adapt(end)) for i, a, s, start, end in rows),
     )
 
 

@@ -248,3 +248,35 @@ def datetime_reader() -> Callable[[Any], datetime]:
         return naive.replace(tzinfo=zone)
 
     return from_text
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys for rows about to be inserted with them, so
+    the caller knows each row's id without reading the rows back.
+
+    Must run in the transaction that inserts the rows, after it has written
+    something (on SQLite the write lock then keeps other writers out until
+    commit). SQLite: after the table's AUTOINCREMENT high-water mark, which
+    the inserted ids then raise; PostgreSQL: from the column's sequence.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = str(model._meta.pk.column)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT MAX(x) FROM (SELECT MAX({quote(column)}) AS x FROM "
+            f"{quote(table)} UNION ALL SELECT seq FROM sqlite_sequence "
+            "WHERE name = %s)",
+            [table],
+        )
+        highest = cursor.fetchone()[0] or 0
+    return list(range(highest + 1, highest + 1 + count))

@@ -26,7 +26,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
-from ourlondon.catalogue.recurrence import materialise_activities
+from ourlondon.catalogue.recurrence import materialised_sessions
 from ourlondon.core.bulkwrite import insert_instances
 from ourlondon.ingest.bulk import apply_series_page, is_plain_series
 from ourlondon.ingest.fetching import FetchError, fetch
@@ -361,9 +361,9 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         for bad in page.rejected:
             report.rejected += 1
             _reject(feed, bad.kind, bad.id or "(no id)", bad.reason, False)
-        materialise_activities(touched)
+        sessions = materialised_sessions(touched)
         if touched:
-            refresh_activities(touched, loaded=loaded)
+            refresh_activities(touched, loaded=loaded, materialised=sessions)
         feed.next_url = page.next_url[:2000]
         feed.pages += 1
         feed.items_seen += len(page.items) + len(page.rejected)

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, ActivityType, Occurrence
 from ourlondon.catalogue.queries import HIDDEN_ORGANISATION_STATES
+from ourlondon.catalogue.recurrence import Materialised
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.core.bulkwrite import datetime_reader, insert_instances, insert_rows
 from ourlondon.search.backends import get_backend
@@ -154,9 +155,15 @@ HORIZON_DAYS = 2 * DAY_BITS
 
 
 def _session_rows(
-    documents: dict[int, SearchDocument], since: datetime, day0: date
+    documents: dict[int, SearchDocument],
+    since: datetime,
+    day0: date,
+    materialised: Materialised | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Session rows for the index; sets each document's day bits on the way."""
+    """Session rows for the index; sets each document's day bits on the way.
+
+    `materialised`: the documents' sessions just written from its `since` on,
+    so only those before it (if any) are read from the database."""
     for doc in documents.values():
         doc.days_a = doc.days_b = 0
         doc.day0_last_ts = None
@@ -164,7 +171,7 @@ def _session_rows(
         if doc.lat is not None and doc.lng is not None:
             doc.cell_x, doc.cell_y = tile_xy(doc.lat, doc.lng)
             doc.quad = morton(doc.cell_x, doc.cell_y)
-    for pk, activity_id, start, end in _occurrences(list(documents), since):
+    for pk, activity_id, start, end in _sessions(documents, since, materialised):
         doc = documents[activity_id]
         local = start.astimezone(LONDON)
         day = (local.date() - day0).days
@@ -194,8 +201,23 @@ def _session_rows(
         )
 
 
+def _sessions(
+    documents: dict[int, SearchDocument],
+    since: datetime,
+    materialised: Materialised | None,
+) -> Iterator[tuple[int, int, datetime, datetime]]:
+    if materialised is None:
+        yield from _occurrences(list(documents), since)
+        return
+    if since < materialised.since:
+        yield from _occurrences(list(documents), since, before=materialised.since)
+    for row in materialised.rows:
+        if row[1] in documents and row[2] >= since:
+            yield row
+
+
 def _occurrences(
-    activity_ids: list[int], since: datetime
+    activity_ids: list[int], since: datetime, *, before: datetime | None = None
 ) -> Iterator[tuple[int, int, datetime, datetime]]:
     """(id, activity id, start, end) of their sessions from `since`, read with a
     plain cursor: the ORM's per-value converters cost more than the reading
@@ -207,6 +229,8 @@ def _occurrences(
         .order_by()
         .values_list("pk", "activity_id", "start", "end")
     )
+    if before is not None:
+        query = query.filter(start__lt=before)
     sql, params = query.query.sql_with_params()
     read = datetime_reader()
     with connection.chunked_cursor() as cursor:
@@ -341,11 +365,14 @@ def refresh_activities(
     *,
     now: datetime | None = None,
     loaded: Sequence[Activity] = (),
+    materialised: Materialised | None = None,
 ) -> int:
     """Re-index these activities (dropping any that are no longer public).
 
     `loaded`: some of them already in memory with organisation, venue, borough
     and types (as `for_display` loads them), so they need not be read again.
+    `materialised`: what `materialised_sessions` just wrote for all of
+    `activity_ids`, so their sessions need not be read back.
     """
     now = now or timezone.now()
     ids = sorted(set(activity_ids))
@@ -366,7 +393,7 @@ def refresh_activities(
     if rest:
         public += _public_activities(rest)
     documents, cards = _read(public, now)
-    _insert_sessions(_session_rows(documents, since, day0))
+    _insert_sessions(_session_rows(documents, since, day0, materialised))
     _write_documents(documents.values())
     insert_instances(cards)
     # New words join the vocabulary (typo correction suggests only known words).
