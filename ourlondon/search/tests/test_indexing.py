@@ -17,8 +17,10 @@ pytestmark = pytest.mark.django_db
 
 
 def index_rows() -> tuple[list[tuple[object, ...]], list[tuple[object, ...]]]:
-    sessions = list(SearchSession.objects.order_by("pk").values_list())
-    documents = list(
+    sessions: list[tuple[object, ...]] = list(
+        SearchSession.objects.order_by("pk").values_list()
+    )
+    documents: list[tuple[object, ...]] = list(
         SearchDocument.objects.order_by("pk").values_list(
             "activity_id", "days_a", "days_b", "day0_last_ts", "beyond"
         )
