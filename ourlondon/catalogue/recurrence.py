@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -66,7 +67,7 @@ def in_holidays(day: date, holidays: Iterable[tuple[date, date]]) -> bool:
 
 
 def schedule_slots(
-    schedule: Schedule,
+    schedule: Schedule | ScheduleTimes,
     *,
     window_start: date,
     window_end: date,
@@ -196,7 +197,7 @@ def materialised_sessions(
         Occurrence.objects.filter(activity_id__in=ids, start__gte=cutoff).delete()
         slots = [
             (schedule.activity_id, schedule.pk, slot.start, slot.end)
-            for schedule in Schedule.objects.filter(activity_id__in=ids)
+            for schedule in _schedules_of(ids)
             for slot in schedule_slots(
                 schedule,
                 window_start=window_start,
@@ -210,6 +211,35 @@ def materialised_sessions(
         rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
         insert_occurrences(rows)
     return Materialised(cutoff, [(i, a, b, e) for i, a, _, b, e in rows])
+
+
+@dataclass(frozen=True)
+class ScheduleTimes:
+    """What `schedule_slots` reads of a `Schedule`, from a plain row: building
+    a model instance per schedule cost as much as computing its slots."""
+
+    pk: int
+    activity_id: int
+    kind: str
+    weekdays: str
+    start_time: time
+    end_time: time
+    start_date: date
+    end_date: date | None
+    season: str
+    exceptions: list[str]
+
+    @property
+    def weekday_list(self) -> list[str]:
+        return [d for d in self.weekdays.split(",") if d]
+
+
+def _schedules_of(activity_ids: list[int]) -> Iterator[ScheduleTimes]:
+    fields = [f.name for f in dataclass_fields(ScheduleTimes)]
+    for values in Schedule.objects.filter(activity_id__in=activity_ids).values_list(
+        *fields
+    ):
+        yield ScheduleTimes(*values)
 
 
 def insert_occurrences(rows: list[tuple[int, int, int, datetime, datetime]]) -> None:

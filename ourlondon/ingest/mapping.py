@@ -73,6 +73,13 @@ class Pending(Exception):
 
 def organisation_slug(series: Series, feed: Feed) -> str:
     name = series.organiser.name if series.organiser else feed.publisher
+    return _organisation_slug(name)
+
+
+@lru_cache(maxsize=16384)
+def _organisation_slug(name: str) -> str:
+    # A feed names the same few organisers on thousands of items, and slugify
+    # (unicode normalising, two regexes) costs more than the rest of the lookup.
     return ("oa-" + slugify(name))[:180] or "oa-organiser"
 
 

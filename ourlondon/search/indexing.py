@@ -399,10 +399,13 @@ def refresh_activities(
     # New words join the vocabulary (typo correction suggests only known words).
     # One query for the lot: an import refreshes hundreds of activities at once.
     tokens = {t[:100] for doc in documents.values() for t in doc.tokens.split()}
-    SearchTerm.objects.bulk_create(
-        (SearchTerm(token=t, documents=1) for t in sorted(tokens)),
-        batch_size=BATCH,
-        ignore_conflicts=True,
+    # Known words are left as they are (ignore_conflicts, without a model
+    # instance per word).
+    insert_rows(
+        SearchTerm,
+        ["token", "documents"],
+        ((t, 1) for t in sorted(tokens)),
+        conflict=["token"],
     )
     return len(documents)
 
