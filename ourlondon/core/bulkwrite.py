@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection, models
@@ -145,10 +145,59 @@ def _own_pre_save(field: models.Field[Any, Any]) -> bool:
 
 
 def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """The field's value as the driver wants it. Dates and times, the common
+    case, go straight to the backend's adapter (what get_db_prep_save ends
+    in, after checks a plain date or naive time passes anyway)."""
+    ops = connection.ops
+    kind = field.get_internal_type()
+
     def prepare(value: Any) -> Any:
         return field.get_db_prep_save(value, connection)
 
+    if kind == "DateField":
+        adapt_date = ops.adapt_datefield_value
+
+        def prepare_date(value: Any) -> Any:
+            if type(value) is date:
+                return adapt_date(value)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_date
+    if kind == "TimeField":
+        adapt_time = ops.adapt_timefield_value
+
+        def prepare_time(value: Any) -> Any:
+            if type(value) is time and value.tzinfo is None:
+                return adapt_time(value)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_time
     return prepare
+
+
+def prepared_row_writer(
+    model: type[models.Model], columns: Sequence[str]
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """For `insert_rows` of Python values: each value of a row prepared as its
+    field (by attname: "activity_id", "start_date") would prepare it."""
+    by_column = {str(f.attname): f for f in model._meta.concrete_fields}
+    writer = datetime_writer()
+    prepared: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(columns):
+        field = by_column[name]
+        kind = field.get_internal_type()
+        if kind == "DateTimeField":
+            prepared.append((index, _datetime_preparer(field, writer)))
+        elif kind not in _PLAIN:
+            prepared.append((index, _preparer(field)))
+
+    def write(values: Sequence[Any]) -> list[Any]:
+        row = list(values)
+        for index, prepare in prepared:
+            row[index] = prepare(row[index])
+        return row
+
+    return write
 
 
 def _datetime_preparer(

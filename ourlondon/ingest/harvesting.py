@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.recurrence import materialised_sessions
-from ourlondon.core.bulkwrite import insert_instances
+from ourlondon.core.bulkwrite import insert_rows, prepared_row_writer
 from ourlondon.ingest.bulk import apply_series_page, is_plain_series
 from ourlondon.ingest.fetching import FetchError, fetch
 from ourlondon.ingest.mapping import (
@@ -287,22 +287,42 @@ def _apply_fast(
     return result.touched | waited, loaded, []
 
 
+_ITEM_COLUMNS = [
+    "feed_id",
+    "kind",
+    "item_id",
+    "modified",
+    "deleted",
+    "data",
+    "super_event_id",
+    "updated_at",
+]
+
+
 def _store_items(feed: Feed, items: list[Item]) -> None:
-    """The items as published, inserted or updated in one statement."""
-    insert_instances(
-        [
-            FeedItem(
-                feed=feed,
-                kind=item.kind[:64],
-                item_id=item.id[:300],
-                modified=item.modified[:64],
-                deleted=item.deleted,
-                data=item.data,
-                super_event_id=_super_event_id(item),
+    """The items as published, inserted or updated in one statement (rows
+    straight from the items: a model instance each cost more than its write)."""
+    now = timezone.now()
+    write = prepared_row_writer(FeedItem, _ITEM_COLUMNS)
+    insert_rows(
+        FeedItem,
+        _ITEM_COLUMNS,
+        (
+            write(
+                (
+                    feed.pk,
+                    item.kind[:64],
+                    item.id[:300],
+                    item.modified[:64],
+                    item.deleted,
+                    item.data,
+                    _super_event_id(item),
+                    now,
+                )
             )
             for item in items
-        ],
-        conflict=["feed", "kind", "item_id"],
+        ),
+        conflict=["feed_id", "kind", "item_id"],
         update=["modified", "deleted", "data", "super_event_id", "updated_at"],
     )
 

@@ -282,16 +282,21 @@ def _write_terms() -> None:
 
 def _read(
     activities: Iterable[Activity], now: datetime
-) -> tuple[dict[int, SearchDocument], list[SearchCard]]:
-    """The documents and cards of these activities (not yet saved)."""
+) -> tuple[dict[int, SearchDocument], list[tuple[int, str]]]:
+    """The documents and (activity id, card) rows of these activities (not
+    yet saved)."""
     documents: dict[int, SearchDocument] = {}
-    cards: list[SearchCard] = []
+    cards: list[tuple[int, str]] = []
     for activity in activities:
         types = list(activity.types.all())
         documents[activity.pk] = _document(activity, now, types)
         card = json.dumps(build_card(activity, types), separators=(",", ":"))
-        cards.append(SearchCard(activity_id=activity.pk, card=card))
+        cards.append((activity.pk, card))
     return documents, cards
+
+
+def _insert_cards(cards: list[tuple[int, str]]) -> None:
+    insert_rows(SearchCard, ["activity_id", "card"], cards)
 
 
 def _write_documents(documents: Iterable[SearchDocument]) -> None:
@@ -352,7 +357,7 @@ def _rebuild_index(
     if progress:
         progress(f"{sessions:,} sessions indexed")
     _write_documents(documents.values())
-    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
+    _insert_cards(cards)
     _write_terms()
     get_backend().analyse()
     seconds = (timezone.now() - started).total_seconds()
@@ -395,7 +400,7 @@ def refresh_activities(
     documents, cards = _read(public, now)
     _insert_sessions(_session_rows(documents, since, day0, materialised))
     _write_documents(documents.values())
-    insert_instances(cards)
+    _insert_cards(cards)
     # New words join the vocabulary (typo correction suggests only known words).
     # One query for the lot: an import refreshes hundreds of activities at once.
     tokens = {t[:100] for doc in documents.values() for t in doc.tokens.split()}
