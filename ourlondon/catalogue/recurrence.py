@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -28,7 +28,6 @@ from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
 from ourlondon.core.bulkwrite import allocate_ids, datetime_writer, insert_rows
 
 LONDON = ZoneInfo("Europe/London")
-UTC_ZONE = ZoneInfo("UTC")
 WEEKDAY_NUMBER = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
 
@@ -44,7 +43,7 @@ def london_datetime(day: date, at: time) -> datetime:
     A time that does not exist (01:30 on the day clocks go forward) resolves
     forwards, per zoneinfo's fold=0 rule; no youth activity starts then.
     """
-    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC_ZONE)
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
 
 
 def weekly_days(first: date, last: date, weekdays: Iterable[str]) -> list[date]:

@@ -280,6 +280,8 @@ def datetime_writer() -> Callable[[datetime], Any]:
     zone = connection.timezone
 
     def to_text(value: datetime) -> str:
+        if value.tzinfo is zone:  # already in it (the sessions materialised)
+            return value.replace(tzinfo=None).isoformat(" ")
         return value.astimezone(zone).replace(tzinfo=None).isoformat(" ")
 
     return to_text
