@@ -1,7 +1,10 @@
 """Turning schedules into dated occurrences.
 
-Recurrence is computed by dateutil's RFC 5545 `rrule` on London wall-clock times,
-then each start is given the Europe/London zone and stored in UTC. So a weekly
+Recurrence is computed on London wall-clock dates (what dateutil's RFC 5545
+`rrule` would give for a weekly BYDAY rule, by date arithmetic: a harvest
+materialises tens of thousands of weekly sessions a second, and rrule cost more
+than everything else about them), then each start is given the Europe/London
+zone and stored in UTC. So a weekly
 18:00 session stays at 18:00 in London across the clock changes (17:00 UTC in
 summer, 18:00 UTC in winter). Weekly schedules are materialised for a rolling
 window (`OCCURRENCE_WINDOW_WEEKS`, default 12) and re-materialised when they change;
@@ -13,27 +16,19 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from dataclasses import fields as dataclass_fields
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from dateutil import rrule
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
-from ourlondon.core.bulkwrite import datetime_writer, insert_rows
+from ourlondon.core.bulkwrite import allocate_ids, datetime_writer, insert_rows
 
 LONDON = ZoneInfo("Europe/London")
-_BYDAY = {
-    "MO": rrule.MO,
-    "TU": rrule.TU,
-    "WE": rrule.WE,
-    "TH": rrule.TH,
-    "FR": rrule.FR,
-    "SA": rrule.SA,
-    "SU": rrule.SU,
-}
+WEEKDAY_NUMBER = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,22 @@ def london_datetime(day: date, at: time) -> datetime:
     A time that does not exist (01:30 on the day clocks go forward) resolves
     forwards, per zoneinfo's fold=0 rule; no youth activity starts then.
     """
-    return datetime.combine(day, at, tzinfo=LONDON).astimezone(ZoneInfo("UTC"))
+    return datetime.combine(day, at, tzinfo=LONDON).astimezone(UTC)
+
+
+def weekly_days(first: date, last: date, weekdays: Iterable[str]) -> list[date]:
+    """The dates in [first, last] on these weekdays (RFC 5545 codes), in order:
+    what rrule(WEEKLY, byweekday=..., dtstart=first, until=last) yields (the
+    tests compare the two)."""
+    days: list[date] = []
+    week = timedelta(weeks=1)
+    for code in set(weekdays):
+        day = first + timedelta(days=(WEEKDAY_NUMBER[code] - first.weekday()) % 7)
+        while day <= last:
+            days.append(day)
+            day += week
+    days.sort()
+    return days
 
 
 def in_holidays(day: date, holidays: Iterable[tuple[date, date]]) -> bool:
@@ -56,7 +66,7 @@ def in_holidays(day: date, holidays: Iterable[tuple[date, date]]) -> bool:
 
 
 def schedule_slots(
-    schedule: Schedule,
+    schedule: Schedule | ScheduleTimes,
     *,
     window_start: date,
     window_end: date,
@@ -80,14 +90,7 @@ def schedule_slots(
         return
     holidays = holidays or []
     skipped = set(schedule.exceptions or [])
-    rule = rrule.rrule(
-        rrule.WEEKLY,
-        byweekday=[_BYDAY[d] for d in schedule.weekday_list],
-        dtstart=datetime.combine(first, schedule.start_time),
-        until=datetime.combine(last, schedule.start_time),
-    )
-    for naive_start in rule:
-        day = naive_start.date()
+    for day in weekly_days(first, last, schedule.weekday_list):
         if day.isoformat() in skipped:
             continue
         if schedule.season == Schedule.Season.TERM_TIME and in_holidays(day, holidays):
@@ -166,17 +169,34 @@ def materialise_activities(
 ) -> int:
     """`materialise_activity` for many at once: a few queries in all, for
     importers that change hundreds of activities in one transaction."""
+    return len(materialised_sessions(activity_ids, today=today).rows)
+
+
+@dataclass(frozen=True)
+class Materialised:
+    """What `materialised_sessions` wrote: every session of those activities
+    from `since` on, as (id, activity id, start, end)."""
+
+    since: datetime
+    rows: list[tuple[int, int, datetime, datetime]]
+
+
+def materialised_sessions(
+    activity_ids: Iterable[int], *, today: date | None = None
+) -> Materialised:
+    """`materialise_activities`, returning the sessions it wrote, so the search
+    index can be built from them instead of reading them back."""
     ids = sorted(set(activity_ids))
-    if not ids:
-        return 0
-    holidays = holiday_ranges()
     window_start, window_end = default_window(today)
     cutoff = london_datetime(window_start, time(0, 0))
+    if not ids:
+        return Materialised(cutoff, [])
+    holidays = holiday_ranges()
     with transaction.atomic():
         Occurrence.objects.filter(activity_id__in=ids, start__gte=cutoff).delete()
-        rows = [
+        slots = [
             (schedule.activity_id, schedule.pk, slot.start, slot.end)
-            for schedule in Schedule.objects.filter(activity_id__in=ids)
+            for schedule in _schedules_of(ids)
             for slot in schedule_slots(
                 schedule,
                 window_start=window_start,
@@ -185,20 +205,51 @@ def materialise_activities(
             )
             if slot.start >= cutoff
         ]
+        # The delete above holds the write lock: the ids cannot be taken.
+        numbers = allocate_ids(Occurrence, len(slots))
+        rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
         insert_occurrences(rows)
-    return len(rows)
+    return Materialised(cutoff, [(i, a, b, e) for i, a, _, b, e in rows])
 
 
-def insert_occurrences(rows: list[tuple[int, int, datetime, datetime]]) -> None:
-    """(activity id, schedule id, start, end) rows in one statement per batch.
+@dataclass(frozen=True)
+class ScheduleTimes:
+    """What `schedule_slots` reads of a `Schedule`, from a plain row: building
+    a model instance per schedule cost as much as computing its slots."""
 
-    A harvest materialises thousands of sessions a second; building a model
-    instance for each costs more than writing it."""
+    pk: int
+    activity_id: int
+    kind: str
+    weekdays: str
+    start_time: time
+    end_time: time
+    start_date: date
+    end_date: date | None
+    season: str
+    exceptions: list[str]
+
+    @property
+    def weekday_list(self) -> list[str]:
+        return [d for d in self.weekdays.split(",") if d]
+
+
+def _schedules_of(activity_ids: list[int]) -> Iterator[ScheduleTimes]:
+    fields = [f.name for f in dataclass_fields(ScheduleTimes)]
+    for values in Schedule.objects.filter(activity_id__in=activity_ids).values_list(
+        *fields
+    ):
+        yield ScheduleTimes(*values)
+
+
+def insert_occurrences(rows: list[tuple[int, int, int, datetime, datetime]]) -> None:
+    """(id, activity id, schedule id, start, end) rows in one statement per
+    batch. A harvest materialises thousands of sessions a second; building a
+    model instance for each costs more than writing it."""
     adapt = datetime_writer()
     insert_rows(
         Occurrence,
-        ["activity_id", "schedule_id", "start", "end"],
-        ((a, s, adapt(start), adapt(end)) for a, s, start, end in rows),
+        ["id", "activity_id", "schedule_id", "start", "end"],
+        ((i, a, s, adapt(start), adapt(end)) for i, a, s, start, end in rows),
     )
 
 

@@ -10,11 +10,13 @@ with one query by their natural key.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection, models
+from django.utils import timezone
 
 # Values of these fields go to the driver as they are.
 _PLAIN = {
@@ -122,6 +124,96 @@ def _insert_postgresql(
     return written
 
 
+# Fields whose pre_save only reads the attribute, unless auto_now(_add).
+_READ_ONLY_PRE_SAVE = {
+    models.Field.pre_save,
+    models.DateField.pre_save,
+    models.DateTimeField.pre_save,
+    models.TimeField.pre_save,
+}
+
+
+def _own_pre_save(field: models.Field[Any, Any]) -> bool:
+    """Whether saving sets the field some other way than `insert_instances`
+    does (only DateTimeField's auto_now(_add) is done here)."""
+    if type(field).pre_save not in _READ_ONLY_PRE_SAVE:
+        return True
+    automatic = getattr(field, "auto_now", False) or getattr(
+        field, "auto_now_add", False
+    )
+    return automatic and field.get_internal_type() != "DateTimeField"
+
+
+def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
+    """The field's value as the driver wants it. Dates and times, the common
+    case, go straight to the backend's adapter (what get_db_prep_save ends
+    in, after checks a plain date or naive time passes anyway)."""
+    ops = connection.ops
+    kind = field.get_internal_type()
+
+    def prepare(value: Any) -> Any:
+        return field.get_db_prep_save(value, connection)
+
+    if kind == "DateField":
+        adapt_date = ops.adapt_datefield_value
+
+        def prepare_date(value: Any) -> Any:
+            if type(value) is date:
+                return adapt_date(value)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_date
+    if kind == "TimeField":
+        adapt_time = ops.adapt_timefield_value
+
+        def prepare_time(value: Any) -> Any:
+            if type(value) is time and value.tzinfo is None:
+                return adapt_time(value)
+            return field.get_db_prep_save(value, connection)
+
+        return prepare_time
+    return prepare
+
+
+def prepared_row_writer(
+    model: type[models.Model], columns: Sequence[str]
+) -> Callable[[Sequence[Any]], list[Any]]:
+    """For `insert_rows` of Python values: each value of a row prepared as its
+    field (by attname: "activity_id", "start_date") would prepare it."""
+    by_column = {str(f.attname): f for f in model._meta.concrete_fields}
+    writer = datetime_writer()
+    prepared: list[tuple[int, Callable[[Any], Any]]] = []
+    for index, name in enumerate(columns):
+        field = by_column[name]
+        kind = field.get_internal_type()
+        if kind == "DateTimeField":
+            prepared.append((index, _datetime_preparer(field, writer)))
+        elif kind not in _PLAIN:
+            prepared.append((index, _preparer(field)))
+
+    def write(values: Sequence[Any]) -> list[Any]:
+        row = list(values)
+        for index, prepare in prepared:
+            row[index] = prepare(row[index])
+        return row
+
+    return write
+
+
+def _datetime_preparer(
+    field: models.Field[Any, Any], writer: Callable[[datetime], Any]
+) -> Callable[[Any], Any]:
+    """Aware datetimes by the quick writer; anything else (None, a naive value
+    Django would warn about) as Django prepares it."""
+
+    def prepare(value: Any) -> Any:
+        if isinstance(value, datetime) and value.tzinfo is not None:
+            return writer(value)
+        return field.get_db_prep_save(value, connection)
+
+    return prepare
+
+
 def insert_instances(
     objects: Sequence[models.Model],
     *,
@@ -137,17 +229,34 @@ def insert_instances(
         return 0
     model = type(objects[0])
     fields = _writable(model)
-    prepare = [
-        None if field.get_internal_type() in _PLAIN else field for field in fields
-    ]
+    # One attrgetter reads a row's plain values in C; only the other fields
+    # go through Django's per-value preparation. `auto_now(_add)` fields get
+    # one time for the whole call (bulk_create would read the clock per row).
+    read = operator.attrgetter(*(field.attname for field in fields))
+    now = timezone.now()
+    stamped: list[int] = []
+    prepared: list[tuple[int, Callable[[Any], Any]]] = []
+    if any(_own_pre_save(field) for field in fields):
+        raise ValueError(f"{model.__name__} has a field set on save: use bulk_create")
+    writer = datetime_writer()
+    for index, field in enumerate(fields):
+        kind = field.get_internal_type()
+        if kind == "DateTimeField" and (
+            getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        ):
+            stamped.append(index)
+        if kind == "DateTimeField":
+            prepared.append((index, _datetime_preparer(field, writer)))
+        elif kind not in _PLAIN:
+            prepared.append((index, _preparer(field)))
 
     def values(obj: models.Model) -> list[Any]:
-        row = []
-        for field, prepared_by in zip(fields, prepare, strict=True):
-            value = field.pre_save(obj, add=True)
-            if prepared_by is not None:
-                value = prepared_by.get_db_prep_save(value, connection)
-            row.append(value)
+        row = list(read(obj)) if len(fields) > 1 else [read(obj)]
+        for index in stamped:
+            row[index] = now
+            setattr(obj, fields[index].attname, now)
+        for index, prepare in prepared:
+            row[index] = prepare(row[index])
         return row
 
     column = {field.name: str(field.column) for field in fields}
@@ -171,6 +280,8 @@ def datetime_writer() -> Callable[[datetime], Any]:
     zone = connection.timezone
 
     def to_text(value: datetime) -> str:
+        if value.tzinfo is zone:  # already in it (the sessions materialised)
+            return value.replace(tzinfo=None).isoformat(" ")
         return value.astimezone(zone).replace(tzinfo=None).isoformat(" ")
 
     return to_text
@@ -188,3 +299,35 @@ def datetime_reader() -> Callable[[Any], datetime]:
         return naive.replace(tzinfo=zone)
 
     return from_text
+
+
+def allocate_ids(model: type[models.Model], count: int) -> list[int]:
+    """`count` fresh primary keys for rows about to be inserted with them, so
+    the caller knows each row's id without reading the rows back.
+
+    Must run in the transaction that inserts the rows, after it has written
+    something (on SQLite the write lock then keeps other writers out until
+    commit). SQLite: after the table's AUTOINCREMENT high-water mark, which
+    the inserted ids then raise; PostgreSQL: from the column's sequence.
+    """
+    if count <= 0:
+        return []
+    table = model._meta.db_table
+    column = str(model._meta.pk.column)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) "
+                "FROM generate_series(1, %s)",
+                [table, column, count],
+            )
+            return [row[0] for row in cursor.fetchall()]
+        cursor.execute(
+            f"SELECT MAX(x) FROM (SELECT MAX({quote(column)}) AS x FROM "
+            f"{quote(table)} UNION ALL SELECT seq FROM sqlite_sequence "
+            "WHERE name = %s)",
+            [table],
+        )
+        highest = cursor.fetchone()[0] or 0
+    return list(range(highest + 1, highest + 1 + count))

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from ourlondon.catalogue.models import (
@@ -31,7 +32,7 @@ from ourlondon.catalogue.models import (
     Venue,
 )
 from ourlondon.catalogue.places import VenueLocation
-from ourlondon.core.bulkwrite import insert_instances, insert_rows
+from ourlondon.core.bulkwrite import insert_instances, insert_rows, prepared_row_writer
 from ourlondon.core.models import Borough
 from ourlondon.ingest import openactive
 from ourlondon.ingest.mapping import (
@@ -77,6 +78,25 @@ SCHEDULE_FIELDS = [
     "end_date",
     "exceptions",
 ]
+
+
+# A new schedule's row; what its fields default to where a feed says nothing.
+_NEW_SCHEDULE_COLUMNS = [
+    "activity_id",
+    "source_id",
+    "kind",
+    "weekdays",
+    "start_time",
+    "end_time",
+    "start_date",
+    "end_date",
+    "season",
+    "exceptions",
+]
+_NEW_SCHEDULE: dict[str, object] = {
+    "season": Schedule.Season.ALL_YEAR,
+    "exceptions": [],
+}
 
 
 @dataclass
@@ -263,13 +283,20 @@ def _for_display(activities: list[tuple[Series, Activity]]) -> list[Activity]:
     borough, types), so the search index need not read them back."""
     codes = {a.venue.borough_id for _, a in activities if a.venue is not None}
     boroughs = Borough.objects.defer("outline").in_bulk(list(codes))
+    # What prefetch_related("types") leaves behind (Django's own shape), one
+    # per set of types: a QuerySet costs more to build than the rest of this.
+    # Shared by activities with the same types; nothing writes to them.
+    shapes: dict[tuple[int, ...], QuerySet[ActivityType]] = {}
     for series, activity in activities:
         if activity.venue is not None:
             activity.venue.borough = boroughs[activity.venue.borough_id]
-        # What prefetch_related("types") leaves behind (Django's own shape).
-        types = ActivityType.objects.filter(pk__in=[])
-        types._result_cache = types_of(series)
-        types._prefetch_done = True  # type: ignore[attr-defined] # private, as above
+        kinds = types_of(series)
+        key = tuple(kind.pk for kind in kinds)
+        types = shapes.get(key)
+        if types is None:
+            types = shapes[key] = ActivityType.objects.filter(pk__in=[])
+            types._result_cache = kinds
+            types._prefetch_done = True  # type: ignore[attr-defined] # private, as above
         activity._prefetched_objects_cache = {"types": types}  # type: ignore[attr-defined]
     return [activity for _, activity in activities]
 
@@ -296,7 +323,8 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
         activity_id__in=[activity.pk for _, activity in activities]
     ):
         by_activity.setdefault(schedule.activity_id, {})[schedule.source_id] = schedule
-    create: list[Schedule] = []
+    create: list[list[object]] = []
+    write = prepared_row_writer(Schedule, _NEW_SCHEDULE_COLUMNS)
     update: list[Schedule] = []
     delete: list[int] = []
     for series, activity in activities:
@@ -317,8 +345,12 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
         for source_id, values in rows.items():
             known = stored.get(source_id)
             if known is None:
+                new = {**_NEW_SCHEDULE, **values}
                 create.append(
-                    Schedule(activity_id=activity.pk, source_id=source_id, **values)
+                    write(
+                        [activity.pk, source_id]
+                        + [new[name] for name in _NEW_SCHEDULE_COLUMNS[2:]]
+                    )
                 )
             elif any(getattr(known, k) != v for k, v in values.items()):
                 for name, value in values.items():
@@ -327,4 +359,4 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
     if delete:
         Schedule.objects.filter(pk__in=delete).delete()
     Schedule.objects.bulk_update(update, SCHEDULE_FIELDS, batch_size=500)
-    insert_instances(create)
+    insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)

@@ -26,8 +26,8 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
-from ourlondon.catalogue.recurrence import materialise_activities
-from ourlondon.core.bulkwrite import insert_instances
+from ourlondon.catalogue.recurrence import materialised_sessions
+from ourlondon.core.bulkwrite import insert_rows, prepared_row_writer
 from ourlondon.ingest.bulk import apply_series_page, is_plain_series
 from ourlondon.ingest.fetching import FetchError, fetch
 from ourlondon.ingest.mapping import (
@@ -287,22 +287,42 @@ def _apply_fast(
     return result.touched | waited, loaded, []
 
 
+_ITEM_COLUMNS = [
+    "feed_id",
+    "kind",
+    "item_id",
+    "modified",
+    "deleted",
+    "data",
+    "super_event_id",
+    "updated_at",
+]
+
+
 def _store_items(feed: Feed, items: list[Item]) -> None:
-    """The items as published, inserted or updated in one statement."""
-    insert_instances(
-        [
-            FeedItem(
-                feed=feed,
-                kind=item.kind[:64],
-                item_id=item.id[:300],
-                modified=item.modified[:64],
-                deleted=item.deleted,
-                data=item.data,
-                super_event_id=_super_event_id(item),
+    """The items as published, inserted or updated in one statement (rows
+    straight from the items: a model instance each cost more than its write)."""
+    now = timezone.now()
+    write = prepared_row_writer(FeedItem, _ITEM_COLUMNS)
+    insert_rows(
+        FeedItem,
+        _ITEM_COLUMNS,
+        (
+            write(
+                (
+                    feed.pk,
+                    item.kind[:64],
+                    item.id[:300],
+                    item.modified[:64],
+                    item.deleted,
+                    item.data,
+                    _super_event_id(item),
+                    now,
+                )
             )
             for item in items
-        ],
-        conflict=["feed", "kind", "item_id"],
+        ),
+        conflict=["feed_id", "kind", "item_id"],
         update=["modified", "deleted", "data", "super_event_id", "updated_at"],
     )
 
@@ -361,9 +381,9 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         for bad in page.rejected:
             report.rejected += 1
             _reject(feed, bad.kind, bad.id or "(no id)", bad.reason, False)
-        materialise_activities(touched)
+        sessions = materialised_sessions(touched)
         if touched:
-            refresh_activities(touched, loaded=loaded)
+            refresh_activities(touched, loaded=loaded, materialised=sessions)
         feed.next_url = page.next_url[:2000]
         feed.pages += 1
         feed.items_seen += len(page.items) + len(page.rejected)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ourlondon.catalogue.models import Activity, Organisation
+from ourlondon.catalogue.models import Activity, ActivityType, Organisation
 
 
 def checked_on(organisation: Organisation) -> str | None:
@@ -27,10 +27,16 @@ def checked_on(organisation: Organisation) -> str | None:
     return timezone.localdate(organisation.verified_at).isoformat()
 
 
-def build_card(activity: Activity) -> dict[str, Any]:
-    """The card of an activity loaded with organisation, venue, borough, types."""
+def build_card(
+    activity: Activity, types: Sequence[ActivityType] | None = None
+) -> dict[str, Any]:
+    """The card of an activity loaded with organisation, venue, borough, types
+    (`types`: its types, if the caller has them already)."""
     venue = activity.venue
-    types = sorted(activity.types.all(), key=lambda t: (t.label, t.slug))
+    types = sorted(
+        activity.types.all() if types is None else types,
+        key=lambda t: (t.label, t.slug),
+    )
     return {
         "id": activity.pk,
         "title": activity.title,

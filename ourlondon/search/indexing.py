@@ -13,14 +13,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ourlondon.catalogue.models import Activity, Occurrence
+from ourlondon.catalogue.models import Activity, ActivityType, Occurrence
 from ourlondon.catalogue.queries import HIDDEN_ORGANISATION_STATES
+from ourlondon.catalogue.recurrence import Materialised
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
 from ourlondon.core.bulkwrite import datetime_reader, insert_instances, insert_rows
 from ourlondon.search.backends import get_backend
@@ -56,16 +58,44 @@ def access_bits(features: Iterable[str]) -> int:
     return bits
 
 
-def document_text(activity: Activity) -> str:
-    """Everything a person might type to find this activity."""
+def document_text(
+    activity: Activity, types: Sequence[ActivityType] | None = None
+) -> str:
+    """Everything a person might type to find this activity. `types`: its
+    types, if the caller has them already."""
+    return " ".join(_document_parts(activity, types))
+
+
+def _document_parts(
+    activity: Activity, types: Sequence[ActivityType] | None = None
+) -> list[str]:
     parts = [activity.title, activity.description, activity.organisation.name]
-    for activity_type in activity.types.all():
+    for activity_type in activity.types.all() if types is None else types:
         parts.append(activity_type.label)
         parts.extend(activity_type.alt_labels or [])
         parts.append(Category(activity_type.category).label)
     if activity.venue is not None:
         parts.append(activity.venue.name)
-    return " ".join(parts)
+    return parts
+
+
+@lru_cache(maxsize=16384)
+def _shared_tokens(text: str) -> tuple[str, ...]:
+    """`index_tokens` of text many activities share (organisation and venue
+    names, type labels): a harvest indexes thousands of activities a second."""
+    return tuple(index_tokens(text))
+
+
+def document_tokens(
+    activity: Activity, types: Sequence[ActivityType] | None = None
+) -> list[str]:
+    """`index_tokens(document_text(activity))`, the shared parts from a cache
+    (the same tokens: words never run across the spaces that join the parts)."""
+    title, description, *shared = _document_parts(activity, types)
+    tokens = index_tokens(title) + index_tokens(description)
+    for part in shared:
+        tokens.extend(_shared_tokens(part))
+    return tokens
 
 
 @dataclass(frozen=True)
@@ -95,16 +125,17 @@ def _public_activities(ids: Iterable[int] | None = None) -> Iterator[Activity]:
     yield from queryset.iterator(chunk_size=BATCH)
 
 
-def _document(activity: Activity, now: datetime) -> SearchDocument:
+def _document(
+    activity: Activity, now: datetime, types: list[ActivityType]
+) -> SearchDocument:
     venue = activity.venue
     features = set(activity.accessibility or [])
     if venue is not None:
         features.update(venue.accessibility or [])
-    types = list(activity.types.all())
     return SearchDocument(
         activity_id=activity.pk,
         title=activity.title,
-        tokens=" ".join(sorted(set(index_tokens(document_text(activity))))),
+        tokens=" ".join(sorted(set(document_tokens(activity, types)))),
         title_tokens=" ".join(index_tokens(activity.title)),
         lat=venue.lat if venue else None,
         lng=venue.lng if venue else None,
@@ -124,9 +155,15 @@ HORIZON_DAYS = 2 * DAY_BITS
 
 
 def _session_rows(
-    documents: dict[int, SearchDocument], since: datetime, day0: date
+    documents: dict[int, SearchDocument],
+    since: datetime,
+    day0: date,
+    materialised: Materialised | None = None,
 ) -> Iterator[tuple[Any, ...]]:
-    """Session rows for the index; sets each document's day bits on the way."""
+    """Session rows for the index; sets each document's day bits on the way.
+
+    `materialised`: the documents' sessions just written from its `since` on,
+    so only those before it (if any) are read from the database."""
     for doc in documents.values():
         doc.days_a = doc.days_b = 0
         doc.day0_last_ts = None
@@ -134,7 +171,7 @@ def _session_rows(
         if doc.lat is not None and doc.lng is not None:
             doc.cell_x, doc.cell_y = tile_xy(doc.lat, doc.lng)
             doc.quad = morton(doc.cell_x, doc.cell_y)
-    for pk, activity_id, start, end in _occurrences(list(documents), since):
+    for pk, activity_id, start, end in _sessions(documents, since, materialised):
         doc = documents[activity_id]
         local = start.astimezone(LONDON)
         day = (local.date() - day0).days
@@ -164,8 +201,23 @@ def _session_rows(
         )
 
 
+def _sessions(
+    documents: dict[int, SearchDocument],
+    since: datetime,
+    materialised: Materialised | None,
+) -> Iterator[tuple[int, int, datetime, datetime]]:
+    if materialised is None:
+        yield from _occurrences(list(documents), since)
+        return
+    if since < materialised.since:
+        yield from _occurrences(list(documents), since, before=materialised.since)
+    for row in materialised.rows:
+        if row[1] in documents and row[2] >= since:
+            yield row
+
+
 def _occurrences(
-    activity_ids: list[int], since: datetime
+    activity_ids: list[int], since: datetime, *, before: datetime | None = None
 ) -> Iterator[tuple[int, int, datetime, datetime]]:
     """(id, activity id, start, end) of their sessions from `since`, read with a
     plain cursor: the ORM's per-value converters cost more than the reading
@@ -177,6 +229,8 @@ def _occurrences(
         .order_by()
         .values_list("pk", "activity_id", "start", "end")
     )
+    if before is not None:
+        query = query.filter(start__lt=before)
     sql, params = query.query.sql_with_params()
     read = datetime_reader()
     with connection.chunked_cursor() as cursor:
@@ -228,15 +282,21 @@ def _write_terms() -> None:
 
 def _read(
     activities: Iterable[Activity], now: datetime
-) -> tuple[dict[int, SearchDocument], list[SearchCard]]:
-    """The documents and cards of these activities (not yet saved)."""
+) -> tuple[dict[int, SearchDocument], list[tuple[int, str]]]:
+    """The documents and (activity id, card) rows of these activities (not
+    yet saved)."""
     documents: dict[int, SearchDocument] = {}
-    cards: list[SearchCard] = []
+    cards: list[tuple[int, str]] = []
     for activity in activities:
-        documents[activity.pk] = _document(activity, now)
-        card = json.dumps(build_card(activity), separators=(",", ":"))
-        cards.append(SearchCard(activity_id=activity.pk, card=card))
+        types = list(activity.types.all())
+        documents[activity.pk] = _document(activity, now, types)
+        card = json.dumps(build_card(activity, types), separators=(",", ":"))
+        cards.append((activity.pk, card))
     return documents, cards
+
+
+def _insert_cards(cards: list[tuple[int, str]]) -> None:
+    insert_rows(SearchCard, ["activity_id", "card"], cards)
 
 
 def _write_documents(documents: Iterable[SearchDocument]) -> None:
@@ -297,7 +357,7 @@ def _rebuild_index(
     if progress:
         progress(f"{sessions:,} sessions indexed")
     _write_documents(documents.values())
-    SearchCard.objects.bulk_create(cards, batch_size=BATCH)
+    _insert_cards(cards)
     _write_terms()
     get_backend().analyse()
     seconds = (timezone.now() - started).total_seconds()
@@ -310,11 +370,14 @@ def refresh_activities(
     *,
     now: datetime | None = None,
     loaded: Sequence[Activity] = (),
+    materialised: Materialised | None = None,
 ) -> int:
     """Re-index these activities (dropping any that are no longer public).
 
     `loaded`: some of them already in memory with organisation, venue, borough
     and types (as `for_display` loads them), so they need not be read again.
+    `materialised`: what `materialised_sessions` just wrote for all of
+    `activity_ids`, so their sessions need not be read back.
     """
     now = now or timezone.now()
     ids = sorted(set(activity_ids))
@@ -335,16 +398,19 @@ def refresh_activities(
     if rest:
         public += _public_activities(rest)
     documents, cards = _read(public, now)
-    _insert_sessions(_session_rows(documents, since, day0))
+    _insert_sessions(_session_rows(documents, since, day0, materialised))
     _write_documents(documents.values())
-    insert_instances(cards)
+    _insert_cards(cards)
     # New words join the vocabulary (typo correction suggests only known words).
     # One query for the lot: an import refreshes hundreds of activities at once.
     tokens = {t[:100] for doc in documents.values() for t in doc.tokens.split()}
-    SearchTerm.objects.bulk_create(
-        (SearchTerm(token=t, documents=1) for t in sorted(tokens)),
-        batch_size=BATCH,
-        ignore_conflicts=True,
+    # Known words are left as they are (ignore_conflicts, without a model
+    # instance per word).
+    insert_rows(
+        SearchTerm,
+        ["token", "documents"],
+        ((t, 1) for t in sorted(tokens)),
+        conflict=["token"],
     )
     return len(documents)
 

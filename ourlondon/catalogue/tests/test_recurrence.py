@@ -1,8 +1,10 @@
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import override_settings
+from hypothesis import example, given
+from hypothesis import strategies as st
 
 from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
 from ourlondon.catalogue.recurrence import (
@@ -157,3 +159,119 @@ def test_materialise_all_rolls_every_schedule():
     ScheduleFactory.create(weekdays="SA")
     assert materialise_all(today=date(2026, 11, 25)) > 0
     assert Occurrence.objects.values("schedule").distinct().count() == 2
+
+
+def rrule_slots(schedule, *, window_start, window_end, holidays):
+    """The weekly path as it was, with dateutil's rrule: the reference."""
+    from dateutil import rrule
+
+    byday = {
+        "MO": rrule.MO,
+        "TU": rrule.TU,
+        "WE": rrule.WE,
+        "TH": rrule.TH,
+        "FR": rrule.FR,
+        "SA": rrule.SA,
+        "SU": rrule.SU,
+    }
+    first = max(schedule.start_date, window_start)
+    last = min(schedule.end_date or window_end, window_end)
+    if last < first or not schedule.weekday_list:
+        return []
+    rule = rrule.rrule(
+        rrule.WEEKLY,
+        byweekday=[byday[d] for d in schedule.weekday_list],
+        dtstart=datetime.combine(first, schedule.start_time),
+        until=datetime.combine(last, schedule.start_time),
+    )
+    slots = []
+    for naive in rule:
+        day = naive.date()
+        if day.isoformat() in set(schedule.exceptions or []):
+            continue
+        holiday = any(a <= day <= b for a, b in holidays)
+        if schedule.season == Schedule.Season.TERM_TIME and holiday:
+            continue
+        if schedule.season == Schedule.Season.HOLIDAYS and not holiday:
+            continue
+        # In UTC, as stored: an aware time in a clock-change gap never
+        # compares equal to one in another zone (PEP 495).
+        slots.append(
+            (
+                datetime.combine(day, schedule.start_time, tzinfo=LONDON).astimezone(
+                    UTC
+                ),
+                datetime.combine(day, schedule.end_time, tzinfo=LONDON).astimezone(UTC),
+            )
+        )
+    return slots
+
+
+# Spans several clock changes (last Sundays of March and October).
+some_days = st.dates(min_value=date(2026, 1, 1), max_value=date(2028, 12, 31))
+day_codes = st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"])
+
+
+@given(
+    weekdays=st.lists(day_codes, min_size=1, max_size=7, unique=True),
+    start_date=some_days,
+    length=st.one_of(st.none(), st.integers(0, 200)),
+    window_start=some_days,
+    weeks=st.integers(0, 30),
+    start_minute=st.integers(0, 22 * 60),
+    minutes=st.integers(1, 120),
+    exceptions=st.lists(some_days, max_size=6),
+    season=st.sampled_from(Schedule.Season.values),
+    holidays=st.lists(st.tuples(some_days, st.integers(0, 30)), max_size=4),
+)
+# 01:00 on the Sunday the clocks go forward does not exist in London.
+@example(
+    weekdays=["SU"],
+    start_date=date(2026, 3, 1),
+    length=None,
+    window_start=date(2026, 3, 20),
+    weeks=2,
+    start_minute=60,
+    minutes=60,
+    exceptions=[],
+    season=Schedule.Season.ALL_YEAR,
+    holidays=[],
+)
+def test_weekly_slots_by_date_arithmetic_equal_rrules(
+    weekdays,
+    start_date,
+    length,
+    window_start,
+    weeks,
+    start_minute,
+    minutes,
+    exceptions,
+    season,
+    holidays,
+):
+    # Starts at any minute (01:30 on the day the clocks go forward included).
+    start_time = time(start_minute // 60, start_minute % 60)
+    end_minute = min(start_minute + minutes, 23 * 60 + 59)
+    schedule = ScheduleFactory.build(
+        weekdays=",".join(weekdays),
+        start_time=start_time,
+        end_time=time(end_minute // 60, end_minute % 60),
+        start_date=start_date,
+        end_date=None if length is None else start_date + timedelta(days=length),
+        exceptions=[d.isoformat() for d in exceptions],
+        season=season,
+    )
+    ranges = [(a, a + timedelta(days=n)) for a, n in holidays]
+    window_end = window_start + timedelta(weeks=weeks)
+    fast = [
+        (s.start, s.end)
+        for s in schedule_slots(
+            schedule,
+            window_start=window_start,
+            window_end=window_end,
+            holidays=ranges,
+        )
+    ]
+    assert fast == rrule_slots(
+        schedule, window_start=window_start, window_end=window_end, holidays=ranges
+    )
