@@ -54,7 +54,26 @@ class SearchDocument(models.Model):
 
     class Meta:
         indexes = [
-            models.Index(fields=["borough_id"], name="searchdoc_borough"),
+            # Text + borough searches walk one borough's documents and test each
+            # against the word's matches: with the filters' columns here, only
+            # the matches' rows (for their title words) are read. 0.2-0.6 ms of
+            # ~1.5 per search at a million sessions.
+            models.Index(
+                fields=[
+                    "borough_id",
+                    "days_a",
+                    "days_b",
+                    "day0_last_ts",
+                    "is_free",
+                    "category_bits",
+                    "age_min",
+                    "age_max",
+                    "lat",
+                    "lng",
+                    "activity_id",
+                ],
+                name="searchdoc_borough_cover",
+            ),
             # Covers the whole-catalogue scans (broad searches, clusters), so they
             # read this narrow index instead of rows that carry the token text.
             models.Index(
