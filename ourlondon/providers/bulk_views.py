@@ -10,12 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from ourlondon.accounts.security import signed_in_user
 from ourlondon.catalogue.models import Organisation
@@ -24,7 +25,7 @@ from ourlondon.providers.bulk_upload import import_listings
 from ourlondon.providers.feed_forms import FeedForm, UploadForm
 from ourlondon.providers.models import ProviderFeed
 from ourlondon.providers.organisations import PortalError
-from ourlondon.providers.provider_feeds import add_feed
+from ourlondon.providers.provider_feeds import add_feed, remove_feed
 from ourlondon.providers.views import _membership, provider_required
 
 # Multipart framing and the form's other fields, on top of the file itself.
@@ -128,6 +129,20 @@ def template_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(spreadsheets.template_xlsx(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="listings-template.xlsx"'
     return response
+
+
+@provider_required
+@require_POST
+def feed_remove(request: HttpRequest, pk: int, feed_id: int) -> HttpResponse:
+    organisation = _membership(request, pk).organisation
+    feed = get_object_or_404(ProviderFeed, pk=feed_id, organisation=organisation)
+    taken_down = remove_feed(feed=feed, by=signed_in_user(request))
+    messages.success(
+        request,
+        f"The feed {feed.url} is removed"
+        + (f"; its {taken_down} listing(s) are off the site." if taken_down else "."),
+    )
+    return redirect("providers:feeds", pk=organisation.pk)
 
 
 @provider_required

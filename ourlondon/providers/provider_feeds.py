@@ -195,6 +195,45 @@ def reject_feed(*, feed: ProviderFeed, by: User, reason: str) -> ProviderFeed:
     return feed
 
 
+@transaction.atomic
+def remove_feed(*, feed: ProviderFeed, by: User) -> int:
+    """The provider disconnects a feed; returns how many listings came down.
+
+    A calendar's events leave the site at once (withdrawn, sessions removed,
+    re-indexed): nobody would keep them up to date any more. An OpenActive feed
+    stops being harvested; what it already brought stays listed under the
+    harvester's rules (the publisher's deletions no longer arrive, so a
+    moderator takes those down if need be). The row goes, so the same address
+    can be added again later; the audit log keeps what it was.
+    """
+    feed = ProviderFeed.objects.select_for_update().get(pk=feed.pk)
+    before = snapshot(feed, _FIELDS)
+    taken_down: list[int] = []
+    if feed.kind == ProviderFeed.Kind.ICAL:
+        live = Activity.all_objects.filter(
+            source=SOURCE, source_id__startswith=f"feed-{feed.pk}:"
+        ).exclude(status=Activity.Status.WITHDRAWN)
+        taken_down = list(live.values_list("pk", flat=True))
+        Activity.all_objects.filter(pk__in=taken_down).update(
+            status=Activity.Status.WITHDRAWN, updated_at=timezone.now()
+        )
+        Schedule.objects.filter(activity_id__in=taken_down).delete()
+        materialise_activities(set(taken_down))
+        refresh_activities(taken_down)
+    elif feed.ingest_feed is not None:
+        Feed.objects.filter(pk=feed.ingest_feed.pk).update(enabled=False)
+    record_event(
+        Action.DELETE,
+        actor=by,
+        obj=feed,
+        before=before,
+        after={"listings_taken_down": len(taken_down)},
+        note="Feed removed by its organisation.",
+    )
+    feed.delete()
+    return len(taken_down)
+
+
 def _tell(feed: ProviderFeed, subject: str, body: str) -> None:
     emails = set(
         Membership.objects.filter(organisation=feed.organisation).values_list(

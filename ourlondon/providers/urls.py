@@ -40,6 +40,11 @@ urlpatterns = [
     ),
     path("organisations/<int:pk>/feeds/", bulk_views.feeds, name="feeds"),
     path(
+        "organisations/<int:pk>/feeds/<int:feed_id>/remove/",
+        bulk_views.feed_remove,
+        name="feed-remove",
+    ),
+    path(
         "organisations/<int:pk>/listings/<int:activity_id>/withdraw/",
         views.listing_withdraw,
         name="listing-withdraw",

@@ -54,6 +54,7 @@ PORTAL_REQUESTS = {
     "bulk-template-csv": ("get", {}),
     "bulk-template-xlsx": ("get", {}),
     "feeds": ("post", {"kind": "ical", "url": "https://calendar.example/c.ics"}),
+    "feed-remove": ("post", {}),
     "listing-withdraw": ("post", {"confirm": "withdraw"}),
     "draft-withdraw": ("post", {}),
     "listing-confirm": ("post", {}),
@@ -96,6 +97,9 @@ def test_every_organisation_url_is_in_these_tests():
     assert {p.name for p in urls.urlpatterns if "<int:draft_id>" in str(p.pattern)} == {
         "draft-withdraw"
     }
+    assert {p.name for p in urls.urlpatterns if "<int:feed_id>" in str(p.pattern)} == {
+        "feed-remove"
+    }
 
 
 def _everything(org) -> tuple:
@@ -120,7 +124,15 @@ def _live_listing(org):
     return activity
 
 
-def _args(name: str, org, activity, draft=None) -> list[int]:
+def _feed(org) -> ProviderFeed:
+    return ProviderFeed.objects.create(
+        organisation=org, kind="ical", url="https://calendar.example/theirs.ics"
+    )
+
+
+def _args(name: str, org, activity, draft=None, feed=None) -> list[int]:
+    if name == "feed-remove":
+        return [org.pk, feed.pk]
     if name in {"listing-edit", "listing-withdraw", "listing-confirm"}:
         return [org.pk, activity.pk]
     if name == "draft-withdraw":
@@ -137,12 +149,14 @@ def test_another_organisations_provider_gets_404_and_nothing_changes(
     draft = ListingDraft.objects.create(
         organisation=org, activity=activity, data=listing_post(), created_by=owner
     )
+    feed = _feed(org)
     make_organisation(stranger, name="Stranger's own club")
     before = _everything(org)
     method, data = PORTAL_REQUESTS[name]
     client = signed_in(stranger)
     response = getattr(client, method)(
-        reverse(f"providers:{name}", args=_args(name, org, activity, draft)), data
+        reverse(f"providers:{name}", args=_args(name, org, activity, draft, feed)),
+        data,
     )
     assert response.status_code == 404
     org.refresh_from_db()
@@ -215,7 +229,9 @@ def test_a_provider_cannot_edit_another_organisations_listing_through_their_own(
     assert _everything(org) == before
 
 
-@pytest.mark.parametrize("name", ["listing-withdraw", "draft-withdraw", "preview"])
+@pytest.mark.parametrize(
+    "name", ["listing-withdraw", "draft-withdraw", "feed-remove", "preview"]
+)
 def test_a_provider_cannot_reach_another_organisations_listing_through_their_own(
     name, owner, stranger
 ):
@@ -224,6 +240,7 @@ def test_a_provider_cannot_reach_another_organisations_listing_through_their_own
     draft = ListingDraft.objects.create(
         organisation=org, activity=activity, data=listing_post(), created_by=owner
     )
+    feed = _feed(org)
     own = make_organisation(stranger, name="Stranger's own club")
     before = _everything(org)
     client = signed_in(stranger)
@@ -232,7 +249,7 @@ def test_a_provider_cannot_reach_another_organisations_listing_through_their_own
         response = client.post(url, {**listing_post(), **PREVIEW})
     else:
         response = client.post(
-            reverse(f"providers:{name}", args=_args(name, own, activity, draft)),
+            reverse(f"providers:{name}", args=_args(name, own, activity, draft, feed)),
             {"confirm": "withdraw"},
         )
     assert response.status_code == 404

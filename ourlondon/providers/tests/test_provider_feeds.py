@@ -432,3 +432,69 @@ def test_the_feed_queue_is_for_moderators_with_two_factor(who, owner, moderator)
         backend="allauth.account.auth_backends.AuthenticationBackend",
     )
     assert client.get(reverse("moderation:feeds")).status_code == 403
+
+
+def test_removing_a_calendar_feed_takes_its_listings_off_the_site(
+    checked_org, owner_client, moderator_client, served, client
+):
+    calendars, base = served
+    calendars.bodies["/club.ics"] = calendar()
+    _add(owner_client, checked_org, url=f"{base}/club.ics")
+    feed = ProviderFeed.objects.get()
+    _approve(moderator_client, feed)
+    club = Activity.all_objects.get(title="Youth club")
+    assert SearchDocument.objects.filter(activity_id=club.pk).exists()
+
+    response = owner_client.post(
+        reverse("providers:feed-remove", args=[checked_org.pk, feed.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "listing(s) are off the site" in response.content.decode()
+    assert not ProviderFeed.objects.exists()
+    assert set(Activity.all_objects.values_list("status", flat=True)) == {"withdrawn"}
+    assert not Occurrence.objects.exists()
+    assert not SearchDocument.objects.filter(activity_id=club.pk).exists()
+    page = client.get(reverse("web:activity-detail", args=[club.pk]))
+    assert page.status_code == 404
+    event = AuditEvent.objects.get(
+        action="delete", object_type="providers.providerfeed"
+    )
+    assert event.before is not None and event.before["url"] == f"{base}/club.ics"
+    assert event.after == {"listings_taken_down": 3}
+    # The same address can be connected again (and reviewed again).
+    assert _add(owner_client, checked_org, url=f"{base}/club.ics").status_code == 302
+    assert ProviderFeed.objects.get().status == "pending"
+
+
+def test_removing_an_openactive_feed_stops_its_harvest(
+    checked_org, owner_client, moderator_client, settings
+):
+    settings.SAFE_FETCH_ALLOW_PRIVATE = True
+    owner_client.post(
+        reverse("providers:feeds", args=[checked_org.pk]),
+        {
+            "kind": "openactive",
+            "url": "http://127.0.0.1:9/feeds/session-series",
+            "rpde_kind": "SessionSeries",
+        },
+    )
+    feed = ProviderFeed.objects.get()
+    _approve(moderator_client, feed)
+    ingest_feed = Feed.objects.get()
+    assert ingest_feed.enabled and ingest_feed.approved
+    response = owner_client.post(
+        reverse("providers:feed-remove", args=[checked_org.pk, feed.pk])
+    )
+    assert response.status_code == 302
+    ingest_feed.refresh_from_db()
+    assert not ingest_feed.enabled
+    assert not ProviderFeed.objects.exists()
+
+
+def test_a_feed_is_removed_only_by_post(checked_org, owner_client, served):
+    calendars, base = served
+    _add(owner_client, checked_org, url=f"{base}/club.ics")
+    feed = ProviderFeed.objects.get()
+    url = reverse("providers:feed-remove", args=[checked_org.pk, feed.pk])
+    assert owner_client.get(url).status_code == 405
+    assert ProviderFeed.objects.filter(pk=feed.pk).exists()
