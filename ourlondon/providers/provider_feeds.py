@@ -33,6 +33,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -210,14 +211,12 @@ def remove_feed(*, feed: ProviderFeed, by: User) -> int:
     before = snapshot(feed, _FIELDS)
     taken_down: list[int] = []
     if feed.kind == ProviderFeed.Kind.ICAL:
-        live = Activity.all_objects.filter(
-            source=SOURCE, source_id__startswith=f"feed-{feed.pk}:"
-        ).exclude(status=Activity.Status.WITHDRAWN)
-        taken_down = list(live.values_list("pk", flat=True))
-        Activity.all_objects.filter(pk__in=taken_down).update(
-            status=Activity.Status.WITHDRAWN, updated_at=timezone.now()
+        gone = _take_down(
+            Activity.all_objects.filter(
+                source=SOURCE, source_id__startswith=f"feed-{feed.pk}:"
+            )
         )
-        Schedule.objects.filter(activity_id__in=taken_down).delete()
+        taken_down = [pk for pk, _ in gone]
         materialise_activities(set(taken_down))
         refresh_activities(taken_down)
     elif feed.ingest_feed is not None:
@@ -393,18 +392,13 @@ def _apply(
         _schedules(activity, source_id, event.dates)
         listed.add(source_id)
         touched.add(activity.pk)
-    gone = (
-        Activity.all_objects.filter(source=SOURCE, source_id__startswith=prefix)
-        .exclude(source_id__in=listed)
-        .exclude(status=Activity.Status.WITHDRAWN)
+    gone = _take_down(
+        Activity.all_objects.filter(
+            source=SOURCE, source_id__startswith=prefix
+        ).exclude(source_id__in=listed)
     )
-    withdrawn_now: set[str] = set()
-    for activity in gone:
-        activity.status = Activity.Status.WITHDRAWN
-        activity.save(update_fields=["status", "updated_at"])
-        Schedule.objects.filter(activity=activity).delete()
-        withdrawn_now.add(activity.source_id)
-        touched.add(activity.pk)
+    withdrawn_now = {source_id for _, source_id in gone}
+    touched.update(pk for pk, _ in gone)
     materialise_activities(touched, today=today)
     result.listed = len(listed)
     result.withdrawn = len(withdrawn_now)
@@ -428,6 +422,20 @@ def _apply(
         note="Calendar feed read.",
     )
     return touched
+
+
+def _take_down(events: QuerySet[Activity]) -> list[tuple[int, str]]:
+    """Withdraw these calendar activities and drop their schedules (their
+    sessions go when they are next materialised); (id, source id) of each."""
+    gone = list(
+        events.exclude(status=Activity.Status.WITHDRAWN).values_list("pk", "source_id")
+    )
+    ids = [pk for pk, _ in gone]
+    Activity.all_objects.filter(pk__in=ids).update(
+        status=Activity.Status.WITHDRAWN, updated_at=timezone.now()
+    )
+    Schedule.objects.filter(activity_id__in=ids).delete()
+    return gone
 
 
 def _source_id(prefix: str, uid: str) -> str:

@@ -273,8 +273,11 @@ def claim(request: HttpRequest) -> HttpResponse:
 @provider_required
 def listings(request: HttpRequest, pk: int) -> HttpResponse:
     organisation = _membership(request, pk).organisation
-    activities = Activity.all_objects.filter(organisation=organisation).order_by(
-        "title"
+    # The freshness row is shown per listing: joined, not read row by row.
+    activities = (
+        Activity.all_objects.filter(organisation=organisation)
+        .select_related("freshness")
+        .order_by("title")
     )
     drafts = ListingDraft.objects.filter(organisation=organisation).order_by(
         "-updated_at"
