@@ -25,6 +25,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 PAGE = 500
 FOOTBALL = "https://openactive.io/activity-list#0a5f732d-e806-4e51-ad40-0a7de0239c8c"
 POSTCODES = ["E8 3AA", "SW2 1AA", "N1 9GU", "SE15 5DQ", "W12 7AA", "E14 5AB"]
+SESSIONS_PER_SERIES = 25
+START = date.today() + timedelta(days=1)
 
 
 def item(n: int) -> dict[str, Any]:
@@ -72,6 +75,35 @@ def item(n: int) -> dict[str, Any]:
     }
 
 
+def series_item(n: int) -> dict[str, Any]:
+    """A series as split feeds publish it: no schedule of its own, its sessions
+    are items of the ScheduledSession feed."""
+    one = item(n)
+    del one["data"]["eventSchedule"]
+    return one
+
+
+def session_item(n: int, series: int) -> dict[str, Any]:
+    """The n-th ScheduledSession: one hour at 10:00 on one of the next 84 days,
+    of series n % series, by reference (as the split feeds of real publishers
+    do)."""
+    day = START + timedelta(days=n % 84)
+    return {
+        "state": "updated",
+        "kind": "ScheduledSession",
+        "id": f"d{n:08}",
+        "modified": n + 1,
+        "data": {
+            "@context": "https://openactive.io/",
+            "@type": "ScheduledSession",
+            "@id": f"https://bench.example/sessions/{n}",
+            "superEvent": f"https://bench.example/series/{n % series}",
+            "startDate": f"{day.isoformat()}T10:00:00Z",
+            "endDate": f"{day.isoformat()}T11:00:00Z",
+        },
+    }
+
+
 def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -80,10 +112,19 @@ def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
         def do_GET(self) -> None:  # noqa: N802
             query = parse_qs(urlsplit(self.path).query)
             after = int(query.get("afterTimestamp", ["0"])[0])
-            items = [item(n) for n in range(after, min(after + PAGE, total))]
+            path = urlsplit(self.path).path
+            count = max(1, total // SESSIONS_PER_SERIES)
+            if path == "/series":
+                make: Any = series_item
+                end = count
+            elif path == "/sessions":
+                make, end = (lambda n: session_item(n, count)), total
+            else:
+                make, end = item, total
+            items = [make(n) for n in range(after, min(after + PAGE, end))]
             host = f"http://{self.headers['Host']}"
             here = host + self.path
-            following = f"{host}/feed?afterTimestamp={after + len(items)}"
+            following = f"{host}{path}?afterTimestamp={after + len(items)}"
             body = json.dumps({"next": following if items else here, "items": items})
             data = body.encode()
             self.send_response(200)
@@ -94,7 +135,7 @@ def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/feed"
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 def manage(env: dict[str, str], *args: str) -> None:
@@ -120,7 +161,9 @@ def pages_done(env: dict[str, str]) -> int:
     return int(row[0] or 0) if row else 0
 
 
-def run(env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
+def run(
+    env: dict[str, str], url: str, kind: str = "SessionSeries"
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -132,6 +175,8 @@ def run(env: dict[str, str], url: str) -> subprocess.Popen[bytes]:
             "--allow-private",
             "--max-pages",
             "100000",
+            "--kind",
+            kind,
         ],
         cwd=BASE_DIR,
         env=env,
@@ -143,6 +188,14 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--database-url", default="")
+    parser.add_argument(
+        "--shape",
+        choices=["series", "sessions"],
+        default="series",
+        help="series: N SessionSeries with a weekly schedule each (12 dated "
+        "sessions); sessions: N ScheduledSession items referring to N/25 "
+        "series harvested first from their own feed (split feeds)",
+    )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ourlondon-bench-harvest-"))
     database_url = options.database_url or f"sqlite:///{folder / 'db.sqlite3'}"
@@ -172,11 +225,20 @@ def main() -> int:
         ("load_vocabularies",),
     ):
         manage(env, *step)
-    server, url = serve(options.items)
+    server, base = serve(options.items)
+    url, kind = base + "/feed", "SessionSeries"
+    if options.shape == "sessions":
+        started = time.perf_counter()
+        run(env, base + "/series").wait()
+        print(
+            f"{max(1, options.items // SESSIONS_PER_SERIES):,} series harvested "
+            f"first in {time.perf_counter() - started:.1f} s"
+        )
+        url, kind = base + "/sessions", "ScheduledSession"
 
     # 1. A clean harvest of every item.
     started = time.perf_counter()
-    child = run(env, url)
+    child = run(env, url, kind)
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
     rate = options.items / elapsed
@@ -200,7 +262,7 @@ def main() -> int:
         "from ourlondon.ingest.models import Feed; "
         "Feed.objects.update(next_url='', pages=0)",
     )
-    child = run(env, url)
+    child = run(env, url, kind)
     target = max(2, options.items // PAGE // 3)
     while pages_done(env) < target and child.poll() is None:
         time.sleep(0.05)
@@ -208,7 +270,7 @@ def main() -> int:
     child.wait()
     killed_at = pages_done(env)
     started = time.perf_counter()
-    child = run(env, url)
+    child = run(env, url, kind)
     first_page = None
     while child.poll() is None:
         if first_page is None and pages_done(env) > killed_at:

@@ -233,12 +233,55 @@ class ScheduleTimes:
         return [d for d in self.weekdays.split(",") if d]
 
 
-def _schedules_of(activity_ids: list[int]) -> Iterator[ScheduleTimes]:
+def _schedules_of(
+    activity_ids: list[int] | None = None, *, pks: list[int] | None = None
+) -> Iterator[ScheduleTimes]:
     fields = [f.name for f in dataclass_fields(ScheduleTimes)]
-    for values in Schedule.objects.filter(activity_id__in=activity_ids).values_list(
-        *fields
-    ):
+    schedules = (
+        Schedule.objects.filter(pk__in=pks)
+        if pks is not None
+        else Schedule.objects.filter(activity_id__in=activity_ids or [])
+    )
+    for values in schedules.values_list(*fields):
         yield ScheduleTimes(*values)
+
+
+def rematerialised_schedules(
+    schedule_ids: Iterable[int], *, today: date | None = None
+) -> tuple[list[int], Materialised]:
+    """Just these schedules' sessions from today on, replaced; their
+    activities' other schedules are left alone. For a booking system's session
+    feed, which changes one session of a series at a time: re-materialising
+    the whole series for each costs as many times more as it has sessions.
+
+    Returns the ids of the sessions removed and what was written."""
+    ids = sorted(set(schedule_ids))
+    window_start, window_end = default_window(today)
+    cutoff = london_datetime(window_start, time(0, 0))
+    if not ids:
+        return [], Materialised(cutoff, [])
+    holidays = holiday_ranges()
+    with transaction.atomic():
+        old = Occurrence.objects.filter(schedule_id__in=ids, start__gte=cutoff)
+        removed = list(old.values_list("pk", flat=True))
+        if removed:
+            Occurrence.objects.filter(pk__in=removed).delete()
+        slots = [
+            (schedule.activity_id, schedule.pk, slot.start, slot.end)
+            for schedule in _schedules_of(pks=ids)
+            for slot in schedule_slots(
+                schedule,
+                window_start=window_start,
+                window_end=window_end,
+                holidays=holidays,
+            )
+            if slot.start >= cutoff
+        ]
+        # The caller's transaction has written (the schedules): ids are ours.
+        numbers = allocate_ids(Occurrence, len(slots))
+        rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
+        insert_occurrences(rows)
+    return removed, Materialised(cutoff, [(i, a, b, e) for i, a, _, b, e in rows])
 
 
 def insert_occurrences(rows: list[tuple[int, int, int, datetime, datetime]]) -> None:

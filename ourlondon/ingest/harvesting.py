@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -26,9 +27,18 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
-from ourlondon.catalogue.recurrence import materialised_sessions
+from ourlondon.catalogue.recurrence import (
+    materialised_sessions,
+    rematerialised_schedules,
+)
 from ourlondon.core.bulkwrite import insert_rows, prepared_row_writer
-from ourlondon.ingest.bulk import apply_series_page, is_plain_series
+from ourlondon.ingest.bulk import (
+    SessionPageResult,
+    apply_series_page,
+    apply_session_page,
+    is_plain_series,
+    is_plain_session,
+)
 from ourlondon.ingest.fetching import FetchError, fetch
 from ourlondon.ingest.mapping import (
     Pending,
@@ -40,7 +50,7 @@ from ourlondon.ingest.mapping import (
 )
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.rpde import Item, MalformedPage, Page, parse_page
-from ourlondon.search.indexing import refresh_activities
+from ourlondon.search.indexing import refresh_activities, refresh_sessions
 
 logger = logging.getLogger(__name__)
 
@@ -210,12 +220,14 @@ def _apply(
 
 def _partition(
     items: list[Item], known: dict[tuple[str, str], FeedItem]
-) -> tuple[list[Item], list[Item]]:
-    """The page's plain series updates (applied together) and the rest (one by
-    one): tombstones, sessions, an item the feed had deleted before, an id the
-    page carries twice. Items seen already are in neither."""
+) -> tuple[list[Item], list[Item], list[Item]]:
+    """The page's plain series updates and plain session updates (each kind
+    applied together) and the rest (one by one): tombstones, standalone events,
+    sessions with their series embedded, an item the feed had deleted before,
+    an id the page carries twice. Items seen already are in none."""
     counts = Counter((item.kind, item.id) for item in items)
-    fast: list[Item] = []
+    series: list[Item] = []
+    sessions: list[Item] = []
     slow: list[Item] = []
     for item in items:
         stored = known.get((item.kind, item.id))
@@ -225,15 +237,48 @@ def _partition(
             and stored.deleted == item.deleted
         ):
             continue
-        if (
-            counts[(item.kind, item.id)] == 1
-            and (stored is None or not stored.deleted)
-            and is_plain_series(item)
-        ):
-            fast.append(item)
+        plain = counts[(item.kind, item.id)] == 1 and (
+            stored is None or not stored.deleted
+        )
+        if plain and is_plain_series(item):
+            series.append(item)
+        elif plain and is_plain_session(item):
+            sessions.append(item)
         else:
             slow.append(item)
-    return fast, slow
+    return series, sessions, slow
+
+
+def _record_outcomes(
+    feed: Feed,
+    applied: list[Item],
+    refused: Sequence[tuple[Item, Rejected | Pending]],
+) -> None:
+    """The data-quality report for items applied together: reasons for those
+    refused (or waiting for their series), none for those applied."""
+    for kind in {item.kind for item in applied}:
+        FeedRejection.objects.filter(
+            feed=feed,
+            kind=kind,
+            item_id__in=[i.id for i in applied if i.kind == kind],
+        ).delete()
+    FeedRejection.objects.bulk_create(
+        [
+            FeedRejection(
+                feed=feed,
+                kind=item.kind[:64],
+                item_id=item.id[:300],
+                reason=why.reason
+                if isinstance(why, Rejected)
+                else f"Waiting for its series {why}.",
+                outside_london=isinstance(why, Rejected) and why.outside_london,
+            )
+            for item, why in refused
+        ],
+        update_conflicts=True,
+        unique_fields=["feed", "kind", "item_id"],
+        update_fields=["reason", "outside_london", "at"],
+    )
 
 
 def _apply_fast(
@@ -249,26 +294,10 @@ def _apply_fast(
         with transaction.atomic():
             result = apply_series_page(feed, items)
             _store_items(feed, items)
-            for kind in {item.kind for item, _ in result.applied}:
-                FeedRejection.objects.filter(
-                    feed=feed,
-                    kind=kind,
-                    item_id__in=[i.id for i, _ in result.applied if i.kind == kind],
-                ).delete()
-            FeedRejection.objects.bulk_create(
-                [
-                    FeedRejection(
-                        feed=feed,
-                        kind=item.kind[:64],
-                        item_id=item.id[:300],
-                        reason=why.reason,
-                        outside_london=why.outside_london,
-                    )
-                    for item, why in result.rejected
-                ],
-                update_conflicts=True,
-                unique_fields=["feed", "kind", "item_id"],
-                update_fields=["reason", "outside_london", "at"],
+            _record_outcomes(
+                feed,
+                [item for item, _ in result.applied],
+                result.rejected,
             )
             waited = apply_waiting([series.id for _, series in result.applied])
     except Exception:  # one bad item must never block the rest of the page
@@ -285,6 +314,50 @@ def _apply_fast(
     # Sessions that waited for these series changed them: read afresh.
     loaded = [a for a in result.loaded if a.pk not in waited]
     return result.touched | waited, loaded, []
+
+
+def _apply_sessions(
+    feed: Feed, items: list[Item], report: HarvestReport
+) -> tuple[SessionPageResult, list[Item]]:
+    """Apply plain sessions together (see `bulk`). Returns what changed and the
+    items to apply one by one instead: those the session mapper left, or all
+    of them if the database refused the lot."""
+    if not items:
+        return SessionPageResult(), []
+    try:
+        with transaction.atomic():
+            result = apply_session_page(feed, items)
+            leftover = {id(item) for item in result.leftover}
+            _store_items(feed, [item for item in items if id(item) not in leftover])
+            _record_outcomes(feed, result.applied, [*result.rejected, *result.waiting])
+    except Exception:  # one bad item must never block the rest of the page
+        reset_page_cache()
+        logger.warning(
+            "feed %s: a page's sessions could not be stored together; storing them "
+            "one by one",
+            feed.name,
+            exc_info=True,
+        )
+        return SessionPageResult(), items
+    report.rejected += len(result.rejected)
+    return result, result.leftover
+
+
+def _index(
+    touched: set[int], loaded: list[Activity], sessions: SessionPageResult
+) -> None:
+    """Materialise and re-index what the page changed: `touched` whole; the
+    series that only gained, changed or lost sessions, just those sessions."""
+    materialised = materialised_sessions(touched)
+    if touched:
+        refresh_activities(touched, loaded=loaded, materialised=materialised)
+    only = sessions.touched - touched
+    if not only:
+        return
+    removed, written = rematerialised_schedules(
+        pk for pk, activity_id in sessions.schedules if activity_id in only
+    )
+    refresh_sessions(only, removed=removed + sessions.removed_sessions, written=written)
 
 
 _ITEM_COLUMNS = [
@@ -364,8 +437,11 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
                 feed=feed, item_id__in=[item.id for item in page.items]
             )
         }
-        fast, slow = _partition(page.items, known)
+        fast, plain_sessions, slow = _partition(page.items, known)
         touched, loaded, refused = _apply_fast(feed, fast, report)
+        # After the series: a session finds its series if the page carries it.
+        joined, left = _apply_sessions(feed, plain_sessions, report)
+        refused += left
         # In the page's order: a session after its series finds it.
         one_by_one = {id(item) for item in slow + refused}
         changed: set[int] = set()
@@ -381,9 +457,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         for bad in page.rejected:
             report.rejected += 1
             _reject(feed, bad.kind, bad.id or "(no id)", bad.reason, False)
-        sessions = materialised_sessions(touched)
-        if touched:
-            refresh_activities(touched, loaded=loaded, materialised=sessions)
+        _index(touched, loaded, joined)
         feed.next_url = page.next_url[:2000]
         feed.pages += 1
         feed.items_seen += len(page.items) + len(page.rejected)
@@ -398,7 +472,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         quiet = last and not page.items and not page.rejected and report.pages == 0
         feed.quiet_polls = feed.quiet_polls + 1 if quiet else 0
         feed.save()
-        report.activities |= touched
+        report.activities |= touched | joined.touched
     report.pages += 1
     report.items += len(page.items) + len(page.rejected)
 

@@ -368,7 +368,9 @@ def _session_schedule(activity: Activity, session: Session) -> None:
     )
 
 
-def apply_session(session: Session, feed: Feed) -> Activity:
+def apply_session(session: Session, feed: Feed) -> set[int]:
+    """The ids of the activities it changed: its series', and the one it left
+    if it moved (that one's search index must lose it)."""
     if session.series is not None:
         activity = upsert_series(session.series, feed)
     else:
@@ -379,9 +381,12 @@ def apply_session(session: Session, feed: Feed) -> Activity:
             raise Pending(session.series_id)
         activity = found
     # A session moved to another series leaves the old one.
-    Schedule.objects.filter(source_id=session.id).exclude(activity=activity).delete()
+    moved = Schedule.objects.filter(source_id=session.id).exclude(activity=activity)
+    left = set(moved.values_list("activity_id", flat=True))
+    if left:
+        moved.delete()
     _session_schedule(activity, session)
-    return activity
+    return {activity.pk} | left
 
 
 def withdraw(feed: Feed, kind: str, item_id: str) -> set[int]:
@@ -437,7 +442,7 @@ def apply_data(
             return {activity.pk} | apply_waiting([series.id])
         if item_type in openactive.SESSION_TYPES:
             session = openactive.parse_session(data, fallback_id=fallback)
-            return {apply_session(session, feed).pk}
+            return apply_session(session, feed)
     except Invalid as exc:
         raise Rejected(str(exc)) from exc
     raise Rejected(f"Items of type {item_type or kind!r} are not listed.")
@@ -467,7 +472,7 @@ def apply_waiting(series_ids: list[str]) -> set[int]:
                     item.data,
                     fallback_id=f"{item.feed.name}:{item.kind}:{item.item_id}",
                 )
-                touched.add(apply_session(session, item.feed).pk)
+                touched |= apply_session(session, item.feed)
         except (Invalid, Rejected, Pending):
             reset_page_cache()
             continue

@@ -154,6 +154,25 @@ DAY_BITS = 62  # bits used per word; see SearchDocument.days_a
 HORIZON_DAYS = 2 * DAY_BITS
 
 
+def _reset_days(doc: SearchDocument) -> None:
+    doc.days_a = doc.days_b = 0
+    doc.day0_last_ts = None
+    doc.beyond = False
+
+
+def _mark_day(doc: SearchDocument, start_ts: int, local: datetime, day0: date) -> None:
+    """Set the document's day bits for a session starting at `local`."""
+    day = (local.date() - day0).days
+    if day == 0:
+        doc.day0_last_ts = max(doc.day0_last_ts or start_ts, start_ts)
+    if day < DAY_BITS:
+        doc.days_a |= 1 << day
+    elif day < HORIZON_DAYS:
+        doc.days_b |= 1 << (day - DAY_BITS)
+    else:
+        doc.beyond = True
+
+
 def _session_rows(
     documents: dict[int, SearchDocument],
     since: datetime,
@@ -165,29 +184,19 @@ def _session_rows(
     `materialised`: the documents' sessions just written from its `since` on,
     so only those before it (if any) are read from the database."""
     for doc in documents.values():
-        doc.days_a = doc.days_b = 0
-        doc.day0_last_ts = None
-        doc.beyond = False
+        _reset_days(doc)
         if doc.lat is not None and doc.lng is not None:
             doc.cell_x, doc.cell_y = tile_xy(doc.lat, doc.lng)
             doc.quad = morton(doc.cell_x, doc.cell_y)
     for pk, activity_id, start, end in _sessions(documents, since, materialised):
         doc = documents[activity_id]
         local = start.astimezone(LONDON)
-        day = (local.date() - day0).days
-        if day == 0:
-            ts = int(start.timestamp())
-            doc.day0_last_ts = max(doc.day0_last_ts or ts, ts)
-        if day < DAY_BITS:
-            doc.days_a |= 1 << day
-        elif day < HORIZON_DAYS:
-            doc.days_b |= 1 << (day - DAY_BITS)
-        else:
-            doc.beyond = True
+        start_ts = int(start.timestamp())
+        _mark_day(doc, start_ts, local, day0)
         yield (
             pk,
             activity_id,
-            int(start.timestamp()),
+            start_ts,
             int(end.timestamp()),
             local.weekday(),
             local.hour * 60 + local.minute,
@@ -413,6 +422,55 @@ def refresh_activities(
         conflict=["token"],
     )
     return len(documents)
+
+
+@transaction.atomic
+def refresh_sessions(
+    activity_ids: Iterable[int],
+    *,
+    removed: Sequence[int],
+    written: Materialised,
+) -> None:
+    """Re-index only the sessions of these activities, whose details (so their
+    documents' text and filters, cards and words) have not changed: a booking
+    system's session feed adds, moves and cancels a series' sessions one at a
+    time, and `refresh_activities` rewrites the whole series for each.
+
+    `removed`: ids of their sessions that are gone; `written`: their sessions
+    just written (`rematerialised_schedules`). Activities not in the index
+    (not public) stay out of it."""
+    ids = sorted(set(activity_ids))
+    if not SearchIndexState.objects.exists():
+        refresh_activities(ids)
+        return
+    day0 = index_day0()
+    since = datetime.combine(day0, time(0), tzinfo=LONDON)
+    for start in range(0, len(removed), BATCH):
+        SearchSession.objects.filter(
+            occurrence_id__in=removed[start : start + BATCH]
+        ).delete()
+    documents = SearchDocument.objects.in_bulk(ids)
+    if not documents:
+        return
+    # Only the new sessions are written (none read back); the day bits then
+    # come from all of them.
+    _insert_sessions(_session_rows(documents, max(since, written.since), day0, written))
+    for doc in documents.values():
+        _reset_days(doc)
+    for activity_id, start_ts in SearchSession.objects.filter(
+        activity_id__in=list(documents)
+    ).values_list("activity_id", "start_ts"):
+        _mark_day(
+            documents[activity_id],
+            start_ts,
+            datetime.fromtimestamp(start_ts, LONDON),
+            day0,
+        )
+    SearchDocument.objects.bulk_update(
+        documents.values(),
+        ["days_a", "days_b", "day0_last_ts", "beyond"],
+        batch_size=500,
+    )
 
 
 def refresh_changed(*, since: datetime) -> int:

@@ -14,8 +14,15 @@ from ourlondon.ingest import bulk, harvesting
 from ourlondon.ingest.harvesting import harvest_feed
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.openactive import LONDON
-from ourlondon.ingest.tests.publisher import BOXING, Publisher, series_data, serve
+from ourlondon.ingest.tests.publisher import (
+    BOXING,
+    Publisher,
+    series_data,
+    serve,
+    session_data,
+)
 from ourlondon.search import engine
+from ourlondon.search.indexing import rebuild_index, refresh_activities
 from ourlondon.search.models import SearchCard, SearchDocument, SearchSession
 from ourlondon.search.query import SearchQuery
 
@@ -200,3 +207,137 @@ def test_a_page_the_database_refuses_in_bulk_is_applied_one_by_one(monkeypatch):
     assert calls, "the page mapper was tried first"
     assert Activity.all_objects.filter(source="openactive").count() == 12
     assert FeedRejection.objects.count() == 4
+
+
+def search_snapshot() -> dict[str, Any]:
+    """The search index's sessions and day bits, by the publisher's ids."""
+    source = dict(Activity.all_objects.values_list("pk", "source_id"))
+    return {
+        "sessions": sorted(
+            (source[row[0]], *row[1:])
+            for row in SearchSession.objects.values_list(
+                "activity_id",
+                "start_ts",
+                "end_ts",
+                "weekday",
+                "minute",
+                "borough_id",
+                "is_free",
+                "age_min",
+                "age_max",
+                "category_bits",
+                "cell_x",
+                "cell_y",
+            )
+        ),
+        "documents": sorted(
+            (source[row[0]], *row[1:])
+            for row in SearchDocument.objects.values_list(
+                "activity_id", "days_a", "days_b", "day0_last_ts", "beyond"
+            )
+        ),
+    }
+
+
+def dated(session_id: str, series_id: str, days: int, hour: int = 17) -> dict:
+    start = datetime.combine(
+        timezone.localdate() + timedelta(days=days), time(hour), tzinfo=LONDON
+    )
+    return session_data(session_id, series_id, start, minutes=60)
+
+
+def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
+    """Sessions by reference, applied a page at a time and indexed session by
+    session, make the same catalogue as the item-by-item mapper and the same
+    search index as rebuilding it from scratch."""
+    series = Publisher(page_size=10)
+    for n in range(4):
+        series.upsert(
+            f"s{n}",
+            series_data(f"s{n}", name=f"Club {n}", postcode="E8 3AA", price=n % 2),
+        )
+    series.upsert("far", series_data("far", postcode="TS4 3AE"))
+    sessions = Publisher(kind="ScheduledSession", page_size=4)
+    for n in range(10):
+        sessions.upsert(f"x{n}", dated(f"x{n}", f"s{n % 3}", days=n - 1))
+    sessions.upsert("x21", dated("x21", "s3", days=3))  # s3's only session
+    sessions.upsert("x10", dated("x10", "never-published", days=3))
+    sessions.upsert("x11", {**dated("x11", "s0", days=3), "endDate": None})
+    sessions.upsert("far1", dated("far1", "far", days=3))
+    # Two items of one page describing the same session.
+    sessions.upsert("y1", dated("dup", "s0", days=4))
+    sessions.upsert("y2", dated("dup", "s1", days=5))
+    embedded = dated("e1", "s9", days=6)
+    embedded["superEvent"] = series_data("s9", name="Embedded", activity=BOXING)
+    sessions.upsert("e1", embedded)
+
+    applied_together: list[str] = []
+
+    def spy(feed: Feed, items: list) -> bulk.SessionPageResult:
+        result = bulk.apply_session_page(feed, items)
+        applied_together.extend(item.id for item in result.applied)
+        return result
+
+    monkeypatch.setattr(harvesting, "apply_session_page", spy)
+
+    def both_ways() -> dict[str, Any]:
+        applied_together.clear()
+        before = transaction.savepoint()
+        with monkeypatch.context() as patch:
+            patch.setattr(harvesting, "is_plain_session", lambda item: False)
+            harvest_feed(Feed.objects.get(name="sessions"))
+        expected = {**snapshot("sessions"), **search_snapshot()}
+        transaction.savepoint_rollback(before)
+        harvest_feed(Feed.objects.get(name="sessions"))
+        got = {**snapshot("sessions"), **search_snapshot()}
+        assert got == expected
+        engine_rebuilt = transaction.savepoint()
+        rebuild_index()
+        assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
+        transaction.savepoint_rollback(engine_rebuilt)
+        return got
+
+    with serve({"series": series, "sessions": sessions}) as base:
+        harvest(base)
+        Feed.objects.create(
+            name="sessions",
+            publisher="Test publisher",
+            kind="ScheduledSession",
+            url=f"{base}/sessions",
+            approved=True,
+        )
+        first = both_ways()
+        assert sorted(applied_together) == sorted(
+            [f"x{n}" for n in range(10)] + ["x21"]
+        )
+        assert {row[0] for row in first["sessions"]} >= {
+            "https://publisher.example/series/s0",
+            "https://publisher.example/series/s1",
+            "https://publisher.example/series/s2",
+        }
+        reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
+        assert reasons["x10"].startswith("Waiting for its series")
+        assert "endDate" in reasons["x11"]
+        assert reasons["far1"].startswith("Waiting for its series")
+
+        # A moderator unpublishes s2: its sessions' changes stay out of search.
+        hidden = Activity.all_objects.get(source_id__endswith="/series/s2")
+        hidden.status = Activity.Status.PENDING
+        hidden.save()
+        refresh_activities([hidden.pk])
+
+        sessions.upsert("x0", dated("x0", "s1", days=2))  # moved to another series
+        sessions.upsert("x21", dated("x21", "s1", days=3))  # s3 left with none
+        sessions.upsert("x1", dated("x1", "s1", days=1, hour=19))  # new time
+        cancelled = dated("x3", "s0", days=2)
+        cancelled["eventStatus"] = "https://schema.org/EventCancelled"
+        sessions.upsert("x3", cancelled)
+        sessions.delete("x4")
+        sessions.upsert("x5", dated("x5", "s2", days=4))  # republished unchanged
+        sessions.upsert("x8", dated("x8", "s2", days=9))  # changed, series hidden
+        sessions.upsert("x20", dated("x20", "s0", days=12))
+        second = both_ways()
+        assert sorted(applied_together) == ["x0", "x1", "x20", "x21", "x3", "x5", "x8"]
+    assert second != first
+    assert not [row for row in second["sessions"] if row[0].endswith(("/s2", "/s3"))]
+    assert [row for row in first["sessions"] if row[0].endswith("/s3")]
