@@ -84,6 +84,30 @@ def insert_rows(
     return written
 
 
+def update_rows(
+    model: type[models.Model],
+    key: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+) -> int:
+    """Set `columns` of the rows whose `key` column matches: each row is the
+    columns' database-ready values, then its key. One prepared UPDATE for all
+    (`bulk_update` builds a CASE per column per row: at a page of 500 rows
+    that cost more than everything else a harvest does)."""
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
+    sql = (
+        f"UPDATE {quote(model._meta.db_table)} SET {assignments} "
+        f"WHERE {quote(key)} = %s"
+    )
+    written = 0
+    with connection.cursor() as cursor:
+        for chunk in _chunks(rows, 5000):
+            cursor.executemany(sql, chunk)
+            written += len(chunk)
+    return written
+
+
 def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
     pending: list[Sequence[Any]] = []
     for row in rows:

@@ -34,7 +34,12 @@ from ourlondon.catalogue.models import (
     Venue,
 )
 from ourlondon.catalogue.places import VenueLocation
-from ourlondon.core.bulkwrite import insert_instances, insert_rows, prepared_row_writer
+from ourlondon.core.bulkwrite import (
+    insert_instances,
+    insert_rows,
+    prepared_row_writer,
+    update_rows,
+)
 from ourlondon.core.models import Borough
 from ourlondon.ingest import openactive
 from ourlondon.ingest.mapping import (
@@ -243,7 +248,7 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
             )
         )
         Schedule.objects.filter(pk__in=delete).delete()
-    Schedule.objects.bulk_update(update, SESSION_FIELDS, batch_size=500)
+    _update_schedules(update, SESSION_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
     result.schedules = [(s.pk, s.activity_id) for s in update]
     if created:
@@ -495,5 +500,15 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
                 update.append(known)
     if delete:
         Schedule.objects.filter(pk__in=delete).delete()
-    Schedule.objects.bulk_update(update, SCHEDULE_FIELDS, batch_size=500)
+    _update_schedules(update, SCHEDULE_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
+
+
+def _update_schedules(schedules: list[Schedule], fields: list[str]) -> None:
+    write = prepared_row_writer(Schedule, [*fields, "id"])
+    update_rows(
+        Schedule,
+        "id",
+        fields,
+        (write([getattr(s, name) for name in fields] + [s.pk]) for s in schedules),
+    )

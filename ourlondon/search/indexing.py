@@ -24,7 +24,12 @@ from ourlondon.catalogue.models import Activity, ActivityType, Occurrence
 from ourlondon.catalogue.queries import HIDDEN_ORGANISATION_STATES
 from ourlondon.catalogue.recurrence import Materialised
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
-from ourlondon.core.bulkwrite import datetime_reader, insert_instances, insert_rows
+from ourlondon.core.bulkwrite import (
+    datetime_reader,
+    insert_instances,
+    insert_rows,
+    update_rows,
+)
 from ourlondon.search.backends import get_backend
 from ourlondon.search.cards import build_card
 from ourlondon.search.geo import morton, tile_xy
@@ -466,10 +471,14 @@ def refresh_sessions(
             datetime.fromtimestamp(start_ts, LONDON),
             day0,
         )
-    SearchDocument.objects.bulk_update(
-        documents.values(),
+    update_rows(
+        SearchDocument,
+        "activity_id",
         ["days_a", "days_b", "day0_last_ts", "beyond"],
-        batch_size=500,
+        (
+            (d.days_a, d.days_b, d.day0_last_ts, d.beyond, d.activity_id)
+            for d in documents.values()
+        ),
     )
 
 
