@@ -450,20 +450,36 @@ def refresh_sessions(
         return
     day0 = index_day0()
     since = datetime.combine(day0, time(0), tzinfo=LONDON)
+    lost: set[int] = set()
     for start in range(0, len(removed), BATCH):
-        SearchSession.objects.filter(
+        gone = SearchSession.objects.filter(
             occurrence_id__in=removed[start : start + BATCH]
-        ).delete()
+        )
+        lost.update(gone.values_list("activity_id", flat=True))
+        gone.delete()
     documents = SearchDocument.objects.in_bulk(ids)
     if not documents:
         return
-    # Only the new sessions are written (none read back); the day bits then
-    # come from all of them.
+    stored = {
+        pk: (d.days_a, d.days_b, d.day0_last_ts, d.beyond)
+        for pk, d in documents.items()
+    }
+    # Only the new sessions are written (none read back), marking their days.
     _insert_sessions(_session_rows(documents, max(since, written.since), day0, written))
-    for doc in documents.values():
-        _reset_days(doc)
+    # New sessions only add days to what was stored; a document that lost one
+    # has its days counted again from the sessions left.
+    for pk, doc in documents.items():
+        if pk in lost:
+            _reset_days(doc)
+            continue
+        days_a, days_b, last, beyond = stored[pk]
+        doc.days_a |= days_a
+        doc.days_b |= days_b
+        doc.beyond = doc.beyond or beyond
+        if last is not None:
+            doc.day0_last_ts = max(doc.day0_last_ts or last, last)
     for activity_id, start_ts in SearchSession.objects.filter(
-        activity_id__in=list(documents)
+        activity_id__in=sorted(lost & set(documents))
     ).values_list("activity_id", "start_ts"):
         _mark_day(
             documents[activity_id],
