@@ -369,6 +369,7 @@ _ITEM_COLUMNS = [
     "data",
     "super_event_id",
     "updated_at",
+    "seen_at",
 ]
 
 
@@ -391,12 +392,20 @@ def _store_items(feed: Feed, items: list[Item]) -> None:
                     item.data,
                     _super_event_id(item),
                     now,
+                    now,
                 )
             )
             for item in items
         ),
         conflict=["feed_id", "kind", "item_id"],
-        update=["modified", "deleted", "data", "super_event_id", "updated_at"],
+        update=[
+            "modified",
+            "deleted",
+            "data",
+            "super_event_id",
+            "updated_at",
+            "seen_at",
+        ],
     )
 
 
@@ -451,7 +460,9 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         touched |= changed
         # What the items applied one by one changed must be read afresh.
         loaded = [a for a in loaded if a.pk not in changed]
-        seen = [item.id for item in page.items]
+        # Items stored together were marked seen as they were written.
+        together = {id(item) for item in fast + plain_sessions} - one_by_one
+        seen = [item.id for item in page.items if id(item) not in together]
         if seen:
             FeedItem.objects.filter(feed=feed, item_id__in=seen).update(seen_at=now)
         for bad in page.rejected:

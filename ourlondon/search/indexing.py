@@ -487,13 +487,16 @@ def refresh_sessions(
             datetime.fromtimestamp(start_ts, LONDON),
             day0,
         )
+    # Unchanged rows are left alone: each update rewrites the covering indexes.
     update_rows(
         SearchDocument,
         "activity_id",
         ["days_a", "days_b", "day0_last_ts", "beyond"],
         (
-            (d.days_a, d.days_b, d.day0_last_ts, d.beyond, d.activity_id)
-            for d in documents.values()
+            (*days, pk)
+            for pk, doc in documents.items()
+            if (days := (doc.days_a, doc.days_b, doc.day0_last_ts, doc.beyond))
+            != stored[pk]
         ),
     )
 

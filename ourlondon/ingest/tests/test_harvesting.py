@@ -391,11 +391,35 @@ def test_the_weekly_resync_withdraws_what_vanished_without_a_tombstone():
         del publisher.entries["s2"]  # gone, with no deleted item
         report = harvest_feed(Feed.objects.get())  # not a re-sync yet
         assert report.deleted == 0
+        # Changed during the re-read: stored anew, and seen.
+        publisher.upsert("s1", series_data("s1", name="Renamed"))
         later = timezone.now() + timedelta(days=8)
         report = harvest_feed(Feed.objects.get(), now=later)
     assert report.deleted == 1
     assert catalogue_ids() == {"https://publisher.example/series/s1"}
     assert Feed.objects.get().resync_started_at is None
+
+
+def test_the_weekly_resync_of_a_session_feed_removes_vanished_sessions():
+    series = Publisher()
+    series.upsert("s1", series_data("s1"))
+    sessions = Publisher(kind="ScheduledSession")
+    for n in range(3):
+        sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
+    with serve({"series": series, "sessions": sessions}) as base:
+        harvest_feed(make_feed(base, "series"))
+        feed = make_feed(base, "sessions", "ScheduledSession")
+        harvest_feed(feed)
+        assert Schedule.objects.count() == 3
+        del sessions.entries["x2"]  # gone, with no deleted item
+        sessions.upsert("x1", session_data("x1", "s1", soon(days=5)))  # changed
+        later = timezone.now() + timedelta(days=8)
+        report = harvest_feed(Feed.objects.get(pk=feed.pk), now=later)
+    assert report.deleted == 1
+    assert sorted(Schedule.objects.values_list("source_id", flat=True)) == [
+        "https://publisher.example/sessions/x0",
+        "https://publisher.example/sessions/x1",
+    ]
 
 
 def test_modified_may_be_a_very_large_integer():
