@@ -1,16 +1,23 @@
-"""Harvest throughput: a local publisher of N OpenActive SessionSeries items in
-RPDE pages of 500, harvested by `manage.py harvest` into a fresh database.
+"""Harvest throughput: a local publisher of N OpenActive items in RPDE pages of
+500, harvested by `manage.py harvest` into a fresh database.
 
     .venv/bin/python bench/harvest.py                       # N = 1,000,000, SQLite
+    .venv/bin/python bench/harvest.py --items 20000 --shape sessions
     .venv/bin/python bench/harvest.py --items 20000 --database-url \\
         postgres://postgres@127.0.0.1:5432/ourlondon_bench_harvest
 
-Prints items per second (wall time of the harvest process), its peak RSS, and the
-time a restarted harvester takes to commit its first page after a `kill -9`
-part-way through (and to finish). Targets (issue #6): >= 10,000 items/s into
-SQLite, >= 5,000/s into PostgreSQL, under 500 MB. Everything runs on 127.0.0.1
-and stops by itself; the database is thrown away afterwards (PostgreSQL: only a
-database named ourlondon_bench_*, dropped and created here).
+Shapes: `series` (default), N SessionSeries with a weekly schedule each (12
+dated sessions each in the catalogue and the index); `sessions`, the split
+feeds most booking systems publish: N/25 series first from their own feed,
+then N ScheduledSession items referring to them by @id, scattered across them.
+
+Prints items per second (wall time of the harvest process) and its peak RSS;
+then the rate when every item is re-published changed (the update path); then
+the time a restarted harvester takes to commit its first page after a `kill -9`
+part-way through a re-read (and to finish). Targets (issue #6): >= 10,000
+items/s into SQLite, >= 5,000/s into PostgreSQL, under 500 MB. Everything runs
+on 127.0.0.1 and stops by itself; the database is thrown away afterwards
+(PostgreSQL: only a database named ourlondon_bench_*, dropped and created here).
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ FOOTBALL = "https://openactive.io/activity-list#0a5f732d-e806-4e51-ad40-0a7de023
 POSTCODES = ["E8 3AA", "SW2 1AA", "N1 9GU", "SE15 5DQ", "W12 7AA", "E14 5AB"]
 SESSIONS_PER_SERIES = 25
 START = date.today() + timedelta(days=1)
+# Raised to re-publish every item changed (a publisher regenerating its feed).
+REVISION = {"n": 0}
 
 
 def item(n: int) -> dict[str, Any]:
@@ -44,12 +53,12 @@ def item(n: int) -> dict[str, Any]:
         "state": "updated",
         "kind": "SessionSeries",
         "id": f"s{n:08}",
-        "modified": n + 1,
+        "modified": n + 1 + REVISION["n"] * 10**9,
         "data": {
             "@context": "https://openactive.io/",
             "@type": "SessionSeries",
             "@id": f"https://bench.example/series/{n}",
-            "name": f"Youth football club {n}",
+            "name": f"Youth football club {n}" + " (new)" * REVISION["n"],
             "description": "Friendly football for all abilities.",
             "organizer": {"@type": "Organization", "name": f"Club {n % 500}"},
             "activity": [
@@ -87,12 +96,12 @@ def session_item(n: int, series: int) -> dict[str, Any]:
     """The n-th ScheduledSession: one hour at 10:00 on one of the next 84 days,
     of series n % series, by reference (as the split feeds of real publishers
     do)."""
-    day = START + timedelta(days=n % 84)
+    day = START + timedelta(days=(n + REVISION["n"]) % 84)
     return {
         "state": "updated",
         "kind": "ScheduledSession",
         "id": f"d{n:08}",
-        "modified": n + 1,
+        "modified": n + 1 + REVISION["n"] * 10**9,
         "data": {
             "@context": "https://openactive.io/",
             "@type": "ScheduledSession",
@@ -254,14 +263,25 @@ def main() -> int:
         "CPU-second (database writes in the same process included)"
     )
 
-    # 2. Harvest again from the start, kill -9 part-way, then resume.
-    manage(
-        env,
-        "shell",
-        "-c",
+    # 2. Every item changed: the update path (a publisher regenerating its feed).
+    REVISION["n"] = 1
+    reset = (
         "from ourlondon.ingest.models import Feed; "
-        "Feed.objects.update(next_url='', pages=0)",
+        "Feed.objects.update(next_url='', pages=0)"
     )
+    manage(env, "shell", "-c", reset)
+    started = time.perf_counter()
+    child = run(env, url, kind)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - started
+    print(
+        f"every item changed and harvested again: {options.items / elapsed:,.0f} "
+        f"items/s, peak RSS {usage.ru_maxrss / 1024:.0f} MB "
+        f"(exit {os.waitstatus_to_exitcode(status)})"
+    )
+
+    # 3. Harvest again from the start, kill -9 part-way, then resume.
+    manage(env, "shell", "-c", reset)
     child = run(env, url, kind)
     target = max(2, options.items // PAGE // 3)
     while pages_done(env) < target and child.poll() is None:

@@ -128,6 +128,27 @@ def update_rows(
     return written
 
 
+def update_instances(objects: Sequence[models.Model], fields: Sequence[str]) -> int:
+    """`bulk_update(objects, fields)` as one prepared statement (`update_rows`),
+    each value prepared as its field would prepare it. Like bulk_update, no
+    `auto_now` is applied: set such fields before."""
+    if not objects:
+        return 0
+    model = type(objects[0])
+    meta = model._meta
+    by_name = {f.name: f for f in meta.concrete_fields}
+    chosen = [by_name[name] for name in fields]
+    attnames = [str(f.attname) for f in chosen] + [str(meta.pk.attname)]
+    write = prepared_row_writer(model, attnames)
+    read = operator.attrgetter(*attnames)
+    return update_rows(
+        model,
+        str(meta.pk.column),
+        [str(f.column) for f in chosen],
+        (write(read(obj)) for obj in objects),
+    )
+
+
 def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[Any]]]:
     pending: list[Sequence[Any]] = []
     for row in rows:

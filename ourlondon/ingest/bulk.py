@@ -38,7 +38,7 @@ from ourlondon.core.bulkwrite import (
     insert_instances,
     insert_rows,
     prepared_row_writer,
-    update_rows,
+    update_instances,
 )
 from ourlondon.core.models import Borough
 from ourlondon.ingest import openactive
@@ -248,7 +248,7 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
             )
         )
         Schedule.objects.filter(pk__in=delete).delete()
-    _update_schedules(update, SESSION_FIELDS)
+    update_instances(update, SESSION_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
     result.schedules = [(s.pk, s.activity_id) for s in update]
     if created:
@@ -410,7 +410,7 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
     )
     for activity in new:
         activity.pk = ids[activity.source_id]
-    Activity.all_objects.bulk_update(changed, ACTIVITY_FIELDS, batch_size=500)
+    update_instances(changed, ACTIVITY_FIELDS)
     result.applied = [(item, series) for item, series, _ in kept]
     activities = [(series, activity) for _, series, activity in kept]
     _types(activities, replace=[a.pk for a in changed])
@@ -500,15 +500,5 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
                 update.append(known)
     if delete:
         Schedule.objects.filter(pk__in=delete).delete()
-    _update_schedules(update, SCHEDULE_FIELDS)
+    update_instances(update, SCHEDULE_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
-
-
-def _update_schedules(schedules: list[Schedule], fields: list[str]) -> None:
-    write = prepared_row_writer(Schedule, [*fields, "id"])
-    update_rows(
-        Schedule,
-        "id",
-        fields,
-        (write([getattr(s, name) for name in fields] + [s.pk]) for s in schedules),
-    )

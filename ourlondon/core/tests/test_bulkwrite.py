@@ -1,0 +1,93 @@
+"""The bulk writers change exactly what Django's own bulk methods would, on
+SQLite and on PostgreSQL (the suite runs on both)."""
+
+from __future__ import annotations
+
+from datetime import date, time, timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from ourlondon.catalogue.models import Activity, Schedule
+from ourlondon.catalogue.tests.factories import (
+    ActivityFactory,
+    ScheduleFactory,
+    VenueFactory,
+)
+from ourlondon.core.bulkwrite import insert_rows, update_instances, update_rows
+from ourlondon.search.models import SearchTerm
+
+pytestmark = pytest.mark.django_db
+
+
+def test_update_instances_writes_every_kind_of_value_like_bulk_update():
+    activities = ActivityFactory.create_batch(3)
+    venue = VenueFactory.create()
+    for n, activity in enumerate(activities):
+        activity.title = f"Renamed {n}"
+        activity.age_min = None  # a column of nothing but NULLs
+        activity.price = Decimal("3.50") if n else None
+        activity.is_free = not n
+        activity.accessibility = ["step-free", f"x{n}"]
+        activity.venue = venue if n == 1 else None
+        activity.is_online = n != 1
+    fields = ["title", "age_min", "price", "is_free", "accessibility", "venue"]
+    fields.append("is_online")
+    assert update_instances(activities, fields) == 3
+    for n, stored in enumerate(Activity.all_objects.order_by("pk")):
+        assert stored.title == f"Renamed {n}"
+        assert stored.age_min is None
+        assert stored.price == (Decimal("3.50") if n else None)
+        assert stored.is_free is (not n)
+        assert stored.accessibility == ["step-free", f"x{n}"]
+        assert stored.venue_id == (venue.pk if n == 1 else None)
+
+
+def test_update_instances_writes_dates_times_and_json_of_schedules():
+    schedule = ScheduleFactory.create()
+    untouched = ScheduleFactory.create()
+    schedule.start_time, schedule.end_time = time(9, 15), time(10, 45)
+    schedule.start_date = date(2026, 12, 1)
+    schedule.end_date = schedule.start_date + timedelta(days=70)
+    schedule.exceptions = ["2026-12-22"]
+    update_instances(
+        [schedule], ["start_time", "end_time", "start_date", "end_date", "exceptions"]
+    )
+    stored = Schedule.objects.get(pk=schedule.pk)
+    assert (stored.start_time, stored.end_time) == (time(9, 15), time(10, 45))
+    assert (stored.start_date, stored.end_date) == (
+        date(2026, 12, 1),
+        date(2027, 2, 9),
+    )
+    assert stored.exceptions == ["2026-12-22"]
+    assert Schedule.objects.get(pk=untouched.pk).start_time == untouched.start_time
+
+
+def test_update_rows_leaves_rows_without_a_match_alone():
+    SearchTerm.objects.create(token="boxing", documents=1)
+    assert update_rows(SearchTerm, "token", ["documents"], [(5, "boxing"), (9, "x")])
+    assert dict(SearchTerm.objects.values_list("token", "documents")) == {"boxing": 5}
+
+
+def test_upserts_insert_new_rows_and_overwrite_existing_ones_twice_in_a_transaction():
+    with transaction.atomic():
+        for documents in (1, 2):
+            insert_rows(
+                SearchTerm,
+                ["token", "documents"],
+                [("boxing", documents), (f"new{documents}", documents)],
+                conflict=["token"],
+                update=["documents"],
+            )
+        insert_rows(
+            SearchTerm,
+            ["token", "documents"],
+            [("boxing", 99)],
+            conflict=["token"],
+        )
+    assert dict(SearchTerm.objects.values_list("token", "documents")) == {
+        "boxing": 2,
+        "new1": 1,
+        "new2": 2,
+    }
