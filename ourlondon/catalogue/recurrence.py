@@ -187,28 +187,40 @@ def materialised_sessions(
     """`materialise_activities`, returning the sessions it wrote, so the search
     index can be built from them instead of reading them back."""
     ids = sorted(set(activity_ids))
-    window_start, window_end = default_window(today)
-    cutoff = london_datetime(window_start, time(0, 0))
+    cutoff = london_datetime(default_window(today)[0], time(0, 0))
     if not ids:
         return Materialised(cutoff, [])
     holidays = holiday_ranges()
     with transaction.atomic():
         Occurrence.objects.filter(activity_id__in=ids, start__gte=cutoff).delete()
-        slots = [
-            (schedule.activity_id, schedule.pk, slot.start, slot.end)
-            for schedule in _schedules_of(ids)
-            for slot in schedule_slots(
-                schedule,
-                window_start=window_start,
-                window_end=window_end,
-                holidays=holidays,
-            )
-            if slot.start >= cutoff
-        ]
         # The delete above holds the write lock: the ids cannot be taken.
-        numbers = allocate_ids(Occurrence, len(slots))
-        rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
-        insert_occurrences(rows)
+        return _write_sessions(_schedules_of(ids), today=today, holidays=holidays)
+
+
+def _write_sessions(
+    schedules: Iterable[ScheduleTimes],
+    *,
+    today: date | None,
+    holidays: list[tuple[date, date]],
+) -> Materialised:
+    """The schedules' sessions from today on, written with ids allocated
+    first (the caller's transaction must hold the write lock)."""
+    window_start, window_end = default_window(today)
+    cutoff = london_datetime(window_start, time(0, 0))
+    slots = [
+        (schedule.activity_id, schedule.pk, slot.start, slot.end)
+        for schedule in schedules
+        for slot in schedule_slots(
+            schedule,
+            window_start=window_start,
+            window_end=window_end,
+            holidays=holidays,
+        )
+        if slot.start >= cutoff
+    ]
+    numbers = allocate_ids(Occurrence, len(slots))
+    rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
+    insert_occurrences(rows)
     return Materialised(cutoff, [(i, a, b, e) for i, a, _, b, e in rows])
 
 
@@ -256,8 +268,7 @@ def rematerialised_schedules(
 
     Returns the ids of the sessions removed and what was written."""
     ids = sorted(set(schedule_ids))
-    window_start, window_end = default_window(today)
-    cutoff = london_datetime(window_start, time(0, 0))
+    cutoff = london_datetime(default_window(today)[0], time(0, 0))
     if not ids:
         return [], Materialised(cutoff, [])
     holidays = holiday_ranges()
@@ -266,22 +277,11 @@ def rematerialised_schedules(
         removed = list(old.values_list("pk", flat=True))
         if removed:
             Occurrence.objects.filter(pk__in=removed).delete()
-        slots = [
-            (schedule.activity_id, schedule.pk, slot.start, slot.end)
-            for schedule in _schedules_of(pks=ids)
-            for slot in schedule_slots(
-                schedule,
-                window_start=window_start,
-                window_end=window_end,
-                holidays=holidays,
-            )
-            if slot.start >= cutoff
-        ]
         # The caller's transaction has written (the schedules): ids are ours.
-        numbers = allocate_ids(Occurrence, len(slots))
-        rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
-        insert_occurrences(rows)
-    return removed, Materialised(cutoff, [(i, a, b, e) for i, a, _, b, e in rows])
+        written = _write_sessions(
+            _schedules_of(pks=ids), today=today, holidays=holidays
+        )
+    return removed, written
 
 
 def insert_occurrences(rows: list[tuple[int, int, int, datetime, datetime]]) -> None:

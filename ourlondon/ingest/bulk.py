@@ -19,8 +19,9 @@ never blocks the rest of the page.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -77,6 +78,8 @@ ACTIVITY_FIELDS = [
     "booking_url",
     "updated_at",
 ]
+Parsed = TypeVar("Parsed", Series, Session)
+# What a session sets of its one-off schedule; a weekly schedule, also this.
 SESSION_FIELDS = [
     "kind",
     "weekdays",
@@ -85,15 +88,7 @@ SESSION_FIELDS = [
     "start_date",
     "end_date",
 ]
-SCHEDULE_FIELDS = [
-    "kind",
-    "weekdays",
-    "start_time",
-    "end_time",
-    "start_date",
-    "end_date",
-    "exceptions",
-]
+SCHEDULE_FIELDS = [*SESSION_FIELDS, "exceptions"]
 
 
 # A new schedule's row; what its fields default to where a feed says nothing.
@@ -177,17 +172,7 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
     Raises whatever the database raises; the caller's savepoint undoes it all.
     """
     result = SessionPageResult()
-    parsed: list[tuple[Item, Session]] = []
-    for item in items:
-        assert item.data is not None
-        try:
-            session = openactive.parse_session(
-                item.data, fallback_id=f"{feed.name}:{item.kind}:{item.id}"
-            )
-        except Invalid as exc:
-            result.rejected.append((item, Rejected(str(exc))))
-            continue
-        parsed.append((item, session))
+    parsed = _parsed(feed, items, openactive.parse_session, result.rejected)
     twice = {
         session_id
         for session_id, count in Counter(s.id for _, s in parsed).items()
@@ -262,19 +247,22 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
     return result
 
 
-def _parse(feed: Feed, items: Iterable[Item], result: PageResult) -> list[Series]:
-    parsed: list[Series] = []
+def _parsed(
+    feed: Feed,
+    items: Iterable[Item],
+    parse: Callable[..., Parsed],
+    rejected: list[tuple[Item, Rejected]],
+) -> list[tuple[Item, Parsed]]:
+    """The items parsed by `parse`; those it finds invalid go to `rejected`."""
+    parsed: list[tuple[Item, Parsed]] = []
     for item in items:
         assert item.data is not None
         try:
-            series = openactive.parse_series(
-                item.data, fallback_id=f"{feed.name}:{item.kind}:{item.id}"
-            )
+            one = parse(item.data, fallback_id=f"{feed.name}:{item.kind}:{item.id}")
         except Invalid as exc:
-            result.rejected.append((item, Rejected(str(exc))))
+            rejected.append((item, Rejected(str(exc))))
             continue
-        parsed.append(series)
-        result.applied.append((item, series))
+        parsed.append((item, one))
     return parsed
 
 
@@ -348,7 +336,8 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
     Raises whatever the database raises; the caller's savepoint undoes it all.
     """
     result = PageResult()
-    series_list = _parse(feed, items, result)
+    result.applied = _parsed(feed, items, openactive.parse_series, result.rejected)
+    series_list = [series for _, series in result.applied]
     organisations = _organisations(series_list, feed)
     located = _locations(s.place for s in series_list if s.place is not None)
 

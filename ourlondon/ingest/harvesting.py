@@ -397,15 +397,8 @@ def _store_items(feed: Feed, items: list[Item]) -> None:
             )
             for item in items
         ),
-        conflict=["feed_id", "kind", "item_id"],
-        update=[
-            "modified",
-            "deleted",
-            "data",
-            "super_event_id",
-            "updated_at",
-            "seen_at",
-        ],
+        conflict=_ITEM_COLUMNS[:3],
+        update=_ITEM_COLUMNS[3:],
     )
 
 

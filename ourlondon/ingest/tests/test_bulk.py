@@ -22,7 +22,11 @@ from ourlondon.ingest.tests.publisher import (
     session_data,
 )
 from ourlondon.search import engine
-from ourlondon.search.indexing import rebuild_index, refresh_activities
+from ourlondon.search.indexing import (
+    _SESSION_COLUMNS,
+    rebuild_index,
+    refresh_activities,
+)
 from ourlondon.search.models import SearchCard, SearchDocument, SearchSession
 from ourlondon.search.query import SearchQuery
 
@@ -215,20 +219,8 @@ def search_snapshot() -> dict[str, Any]:
     return {
         "sessions": sorted(
             (source[row[0]], *row[1:])
-            for row in SearchSession.objects.values_list(
-                "activity_id",
-                "start_ts",
-                "end_ts",
-                "weekday",
-                "minute",
-                "borough_id",
-                "is_free",
-                "age_min",
-                "age_max",
-                "category_bits",
-                "cell_x",
-                "cell_y",
-            )
+            # Every column but the session's own id.
+            for row in SearchSession.objects.values_list(*_SESSION_COLUMNS[1:])
         ),
         "documents": sorted(
             (source[row[0]], *row[1:])
