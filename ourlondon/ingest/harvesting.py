@@ -44,8 +44,9 @@ from ourlondon.ingest.mapping import (
     Pending,
     Rejected,
     apply_data,
-    apply_waiting,
+    apply_waiting_items,
     reset_page_cache,
+    waiting_sessions,
     withdraw,
 )
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
@@ -299,7 +300,7 @@ def _apply_fast(
                 [item for item, _ in result.applied],
                 result.rejected,
             )
-            waited = apply_waiting([series.id for _, series in result.applied])
+            waited = _apply_waiting([series.id for _, series in result.applied])
     except Exception:  # one bad item must never block the rest of the page
         reset_page_cache()
         logger.warning(
@@ -314,6 +315,30 @@ def _apply_fast(
     # Sessions that waited for these series changed them: read afresh.
     loaded = [a for a in result.loaded if a.pk not in waited]
     return result.touched | waited, loaded, []
+
+
+def _apply_waiting(series_ids: list[str]) -> set[int]:
+    """Sessions that arrived before these series (a session feed harvested
+    before its series feed), applied together per feed by the session mapper;
+    any it leaves, one by one."""
+    by_feed: dict[int, tuple[Feed, list[FeedItem]]] = {}
+    for stored in waiting_sessions(series_ids):
+        if stored.data:
+            by_feed.setdefault(stored.feed_id, (stored.feed, []))[1].append(stored)
+    touched: set[int] = set()
+    for feed, waiting in by_feed.values():
+        items = {
+            id(item): (item, stored)
+            for stored in waiting
+            for item in [
+                Item(stored.kind, stored.item_id, stored.modified, False, stored.data)
+            ]
+        }
+        result = apply_session_page(feed, [item for item, _ in items.values()])
+        _record_outcomes(feed, result.applied, [*result.rejected, *result.waiting])
+        touched |= result.touched
+        touched |= apply_waiting_items(items[id(item)][1] for item in result.leftover)
+    return touched
 
 
 def _apply_sessions(

@@ -13,13 +13,14 @@ when the series comes, from this feed or another.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -448,22 +449,32 @@ def apply_data(
     raise Rejected(f"Items of type {item_type or kind!r} are not listed.")
 
 
-def apply_waiting(series_ids: list[str]) -> set[int]:
+def waiting_sessions(series_ids: list[str]) -> QuerySet[FeedItem]:
     """Sessions, from any feed, that arrived before these series and are
-    waiting for them (each in its own savepoint)."""
-    waiting = FeedItem.objects.filter(
-        super_event_id__in=series_ids, deleted=False
-    ).filter(
-        Exists(
-            FeedRejection.objects.filter(
-                feed=OuterRef("feed"),
-                kind=OuterRef("kind"),
-                item_id=OuterRef("item_id"),
+    waiting for them."""
+    return (
+        FeedItem.objects.filter(super_event_id__in=series_ids, deleted=False)
+        .filter(
+            Exists(
+                FeedRejection.objects.filter(
+                    feed=OuterRef("feed"),
+                    kind=OuterRef("kind"),
+                    item_id=OuterRef("item_id"),
+                )
             )
         )
+        .select_related("feed")
     )
+
+
+def apply_waiting(series_ids: list[str]) -> set[int]:
+    """`waiting_sessions` applied, each in its own savepoint."""
+    return apply_waiting_items(waiting_sessions(series_ids))
+
+
+def apply_waiting_items(waiting: Iterable[FeedItem]) -> set[int]:
     touched: set[int] = set()
-    for item in waiting.select_related("feed"):
+    for item in waiting:
         if not item.data:
             continue
         try:

@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 
 import pytest
+from django.db.models import Count
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -23,6 +24,7 @@ from ourlondon.ingest.tests.publisher import (
     session_data,
 )
 from ourlondon.search import engine
+from ourlondon.search.models import SearchSession
 from ourlondon.search.query import SearchQuery
 
 pytestmark = pytest.mark.django_db
@@ -146,6 +148,35 @@ def test_sessions_join_their_series_whichever_arrives_first(series_first):
     # And it is searchable straight away.
     found = engine.search(SearchQuery.build(text="football"))
     assert [h.activity_id for h in found.hits] == [activity.pk]
+
+
+def test_many_sessions_waiting_for_their_series_all_join_it():
+    series = Publisher(kind="SessionSeries")
+    sessions = Publisher(kind="ScheduledSession", page_size=10)
+    series.upsert("s1", series_data("s1"))
+    series.upsert("s2", series_data("s2", name="Other club"))
+    for n in range(6):
+        sessions.upsert(
+            f"x{n}", session_data(f"x{n}", f"s{n % 2 + 1}", soon(days=n + 1))
+        )
+    # Two items describing one session: the later one wins.
+    sessions.upsert("y1", session_data("dup", "s1", soon(days=8)))
+    sessions.upsert("y2", session_data("dup", "s1", soon(days=9)))
+    with serve({"series": series, "sessions": sessions}) as base:
+        harvest_feed(make_feed(base, "sessions", "ScheduledSession"))
+        assert FeedRejection.objects.filter(reason__startswith="Waiting").count() == 8
+        harvest_feed(make_feed(base, "series"))
+    assert not FeedRejection.objects.exists()
+    counts = dict(
+        Schedule.objects.values_list("activity__source_id").annotate(n=Count("pk"))
+    )
+    assert counts == {
+        "https://publisher.example/series/s1": 4,
+        "https://publisher.example/series/s2": 3,
+    }
+    dup = Schedule.objects.get(source_id="https://publisher.example/sessions/dup")
+    assert dup.start_date == soon(days=9).astimezone(LONDON).date()
+    assert SearchSession.objects.count() == 7
 
 
 def test_an_embedded_superevent_makes_the_series_too():
