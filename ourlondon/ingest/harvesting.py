@@ -327,17 +327,18 @@ def _apply_waiting(series_ids: list[str]) -> set[int]:
             by_feed.setdefault(stored.feed_id, (stored.feed, []))[1].append(stored)
     touched: set[int] = set()
     for feed, waiting in by_feed.values():
-        items = {
-            id(item): (item, stored)
+        pairs = [
+            (
+                Item(stored.kind, stored.item_id, stored.modified, False, stored.data),
+                stored,
+            )
             for stored in waiting
-            for item in [
-                Item(stored.kind, stored.item_id, stored.modified, False, stored.data)
-            ]
-        }
-        result = apply_session_page(feed, [item for item, _ in items.values()])
+        ]
+        result = apply_session_page(feed, [item for item, _ in pairs])
         _record_outcomes(feed, result.applied, [*result.rejected, *result.waiting])
         touched |= result.touched
-        touched |= apply_waiting_items(items[id(item)][1] for item in result.leftover)
+        left = {id(item) for item in result.leftover}
+        touched |= apply_waiting_items(s for item, s in pairs if id(item) in left)
     return touched
 
 
