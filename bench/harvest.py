@@ -9,7 +9,10 @@
 Shapes: `series` (default), N SessionSeries with a weekly schedule each (12
 dated sessions each in the catalogue and the index); `sessions`, the split
 feeds most booking systems publish: N/25 series first from their own feed,
-then N ScheduledSession items referring to them by @id, scattered across them.
+then N ScheduledSession items referring to them by @id, scattered across them;
+`combined`, one feed of N ScheduledSession items each carrying its series whole
+(`superEvent` embedded, kind ScheduledSession.SessionSeries, as Legend's
+London centres publish), N/25 series scattered across them.
 
 Prints items per second (wall time of the harvest process) and its peak RSS;
 then the rate when every item is re-published changed (the update path); then
@@ -113,6 +116,17 @@ def session_item(n: int, series: int) -> dict[str, Any]:
     }
 
 
+def carried_item(n: int, series: int) -> dict[str, Any]:
+    """The n-th session of a combined feed: as `session_item`, carrying its
+    series whole."""
+    one = session_item(n, series)
+    one["kind"] = "ScheduledSession.SessionSeries"
+    whole = series_item(n % series)["data"]
+    del whole["@context"]
+    one["data"]["superEvent"] = whole
+    return one
+
+
 def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
@@ -128,6 +142,8 @@ def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
                 end = count
             elif path == "/sessions":
                 make, end = (lambda n: session_item(n, count)), total
+            elif path == "/combined":
+                make, end = (lambda n: carried_item(n, count)), total
             else:
                 make, end = item, total
             items = [make(n) for n in range(after, min(after + PAGE, end))]
@@ -199,11 +215,12 @@ def main() -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument(
         "--shape",
-        choices=["series", "sessions"],
+        choices=["series", "sessions", "combined"],
         default="series",
         help="series: N SessionSeries with a weekly schedule each (12 dated "
         "sessions); sessions: N ScheduledSession items referring to N/25 "
-        "series harvested first from their own feed (split feeds)",
+        "series harvested first from their own feed (split feeds); combined: "
+        "N ScheduledSession items each carrying one of N/25 series whole",
     )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ourlondon-bench-harvest-"))
@@ -244,6 +261,8 @@ def main() -> int:
             f"first in {time.perf_counter() - started:.1f} s"
         )
         url, kind = base + "/sessions", "ScheduledSession"
+    elif options.shape == "combined":
+        url, kind = base + "/combined", "ScheduledSession"
 
     # 1. A clean harvest of every item.
     started = time.perf_counter()
