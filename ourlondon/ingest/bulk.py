@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from ourlondon.catalogue.models import (
@@ -147,6 +147,23 @@ def is_plain_session(item: Item) -> bool:
     )
 
 
+def is_embedded_session(item: Item) -> bool:
+    """An update of a session that carries its series whole (`superEvent` is
+    the series itself), as combined feeds publish them (kind
+    `ScheduledSession.SessionSeries`)."""
+    if item.deleted or not item.data:
+        return False
+    kind = item.kind.split(".")[0]
+    item_type = openactive.item_type(item.data) or kind
+    super_event = item.data.get("superEvent")
+    return (
+        item_type in openactive.SESSION_TYPES
+        and kind not in openactive.FACILITY_TYPES
+        and isinstance(super_event, dict)
+        and bool(super_event)
+    )
+
+
 @dataclass
 class SessionPageResult:
     """What the session mapper did with its items. `waiting`: their series has
@@ -164,6 +181,16 @@ class SessionPageResult:
     schedules: list[tuple[int, int]] = field(default_factory=list)
     removed_sessions: list[int] = field(default_factory=list)
 
+    def absorb(self, other: SessionPageResult) -> None:
+        """Add what another run of the mapper did (for the one re-index)."""
+        self.applied += other.applied
+        self.waiting += other.waiting
+        self.rejected += other.rejected
+        self.leftover += other.leftover
+        self.touched |= other.touched
+        self.schedules += other.schedules
+        self.removed_sessions += other.removed_sessions
+
 
 def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
     """Apply plain sessions (see `is_plain_session`) together: what
@@ -173,12 +200,20 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
     """
     result = SessionPageResult()
     parsed = _parsed(feed, items, openactive.parse_session, result.rejected)
+    _apply_parsed_sessions(parsed, result)
+    return result
+
+
+def _apply_parsed_sessions(
+    parsed: list[tuple[Item, Session]], result: SessionPageResult
+) -> None:
+    """The session mapper's work on sessions already parsed, into `result`."""
     twice = {
         session_id
         for session_id, count in Counter(s.id for _, s in parsed).items()
         if count > 1
     }
-    result.leftover = [item for item, session in parsed if session.id in twice]
+    result.leftover += [item for item, session in parsed if session.id in twice]
     parsed = [(item, s) for item, s in parsed if s.id not in twice]
     series = dict(
         Activity.all_objects.filter(
@@ -244,7 +279,6 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
             ).values_list("pk", "activity_id", "source_id")
             if (activity_id, source_id) in created
         ]
-    return result
 
 
 def _parsed(
@@ -335,8 +369,25 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
 
     Raises whatever the database raises; the caller's savepoint undoes it all.
     """
-    result = PageResult()
-    result.applied = _parsed(feed, items, openactive.parse_series, result.rejected)
+    rejected: list[tuple[Item, Rejected]] = []
+    parsed = _parsed(feed, items, openactive.parse_series, rejected)
+    result = apply_series(feed, parsed)
+    result.rejected += rejected
+    return result
+
+
+def _owned(activity: Activity) -> tuple[object, ...]:
+    """The activity's values of the fields a feed sets, to tell a change."""
+    return tuple(activity.serializable_value(name) for name in ACTIVITY_FIELDS[:-1])
+
+
+def apply_series(feed: Feed, parsed: list[tuple[Item, Series]]) -> PageResult:
+    """Series into activities, each paired with the item that carried it.
+
+    A series published again exactly as stored writes nothing and is not
+    `touched` (its index stands): a combined feed repeats each series in every
+    one of its sessions."""
+    result = PageResult(applied=parsed)
     series_list = [series for _, series in result.applied]
     organisations = _organisations(series_list, feed)
     located = _locations(s.place for s in series_list if s.place is not None)
@@ -374,6 +425,7 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
             source=SOURCE, source_id__in=[series.id for _, series, _, _ in ready]
         )
     }
+    before = {source_id: _owned(a) for source_id, a in existing.items()}
     now = timezone.now()
     new: list[Activity] = []
     changed: list[Activity] = []
@@ -382,6 +434,9 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
         venue = venues.get(series.place) if series.place is not None else None
         fields = activity_fields(series, organisation, venue)
         activity = filled_activity(existing.get(series.id), series, fields)
+        if activity.pk and _owned(activity) == before[series.id]:
+            kept.append((item, series, activity))  # as stored: nothing to check
+            continue
         if activity.pk:
             activity.updated_at = now
         try:
@@ -402,11 +457,65 @@ def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
     update_instances(changed, ACTIVITY_FIELDS)
     result.applied = [(item, series) for item, series, _ in kept]
     activities = [(series, activity) for _, series, activity in kept]
-    _types(activities, replace=[a.pk for a in changed])
-    _schedules(activities)
-    result.touched = {activity.pk for _, activity in activities}
-    result.loaded = _for_display(activities)
+    stored = {a.pk for a in existing.values()}
+    altered = _types(activities, stored=stored) | _schedules(activities)
+    # Only its types or sessions changed: still a change to the listing.
+    Activity.all_objects.filter(
+        pk__in=altered - {a.pk for a in changed} - set(ids.values())
+    ).update(updated_at=now)
+    result.touched = {a.pk for a in [*new, *changed]} | altered
+    result.loaded = _for_display(
+        [(series, a) for series, a in activities if a.pk in result.touched]
+    )
     return result
+
+
+def apply_embedded_page(
+    feed: Feed, items: list[Item]
+) -> tuple[PageResult, SessionPageResult]:
+    """Apply sessions that carry their series (see `is_embedded_session`)
+    together: each series once (with `apply_series`), then the sessions (as
+    the session mapper does). What `mapping.apply_session` does for each.
+
+    The item-by-item mapper upserts the series again from every session, so
+    the last copy in the page wins. Where a page's copies of a series differ,
+    its sessions are left to it (`leftover`); where they agree, once is the
+    same. Raises whatever the database raises; the caller's savepoint undoes
+    it all.
+    """
+    sessions = SessionPageResult()
+    parsed = _parsed(feed, items, openactive.parse_session, sessions.rejected)
+    groups: dict[str, list[tuple[Item, Session]]] = {}
+    for item, session in parsed:
+        groups.setdefault(session.series_id, []).append((item, session))
+    carriers: list[tuple[Item, Series]] = []
+    for members in groups.values():
+        if len({session.series for _, session in members}) > 1:
+            sessions.leftover += [item for item, _ in members]
+            continue
+        series = members[0][1].series
+        assert series is not None
+        carriers.append((members[0][0], series))
+    result = apply_series(feed, carriers)
+    refused = {series.id: why for (_, series), (_, why) in _by_item(carriers, result)}
+    ready: list[tuple[Item, Session]] = []
+    for _, carrier in carriers:
+        members = groups[carrier.id]
+        why = refused.get(carrier.id)
+        if why is None:
+            ready += members
+        else:
+            sessions.rejected += [(item, why) for item, _ in members]
+    _apply_parsed_sessions(ready, sessions)
+    return result, sessions
+
+
+def _by_item(
+    carriers: list[tuple[Item, Series]], result: PageResult
+) -> list[tuple[tuple[Item, Series], tuple[Item, Rejected]]]:
+    """Each refusal of `apply_series` with the carrier it refused."""
+    carrier_of = {id(item): (item, series) for item, series in carriers}
+    return [(carrier_of[id(item)], (item, why)) for item, why in result.rejected]
 
 
 def _for_display(activities: list[tuple[Series, Activity]]) -> list[Activity]:
@@ -432,37 +541,56 @@ def _for_display(activities: list[tuple[Series, Activity]]) -> list[Activity]:
     return [activity for _, activity in activities]
 
 
-def _types(activities: list[tuple[Series, Activity]], *, replace: list[int]) -> None:
+def _types(activities: list[tuple[Series, Activity]], *, stored: set[int]) -> set[int]:
+    """Each activity's types as its series names them; the ids of those whose
+    types changed (of those `stored` before this page)."""
     through = Activity.types.through
-    if replace:
-        through.objects.filter(activity_id__in=replace).delete()
+    had: dict[int, set[int]] = {}
+    for activity_id, type_id in through.objects.filter(
+        activity_id__in=stored
+    ).values_list("activity_id", "activitytype_id"):
+        had.setdefault(activity_id, set()).add(type_id)
+    wanted = {
+        activity.pk: {kind.pk for kind in types_of(series)}
+        for series, activity in activities
+    }
+    altered = {pk for pk in wanted if pk in stored and wanted[pk] != had.get(pk)}
+    if altered:
+        through.objects.filter(activity_id__in=altered).delete()
     insert_rows(
         through,
         ["activity_id", "activitytype_id"],
         {
-            (activity.pk, kind.pk)
-            for series, activity in activities
-            for kind in types_of(series)
+            (pk, type_id)
+            for pk, type_ids in wanted.items()
+            if pk not in stored or pk in altered
+            for type_id in type_ids
         },
     )
+    return altered
 
 
-def _schedules(activities: list[tuple[Series, Activity]]) -> None:
-    """Weekly schedules and embedded sessions, diffed against what is stored."""
+def _schedules(activities: list[tuple[Series, Activity]]) -> set[int]:
+    """Weekly schedules and embedded sessions, diffed against what is stored;
+    the ids of the activities whose schedules changed. (Sessions from a session
+    feed are one-off schedules of the same activities: not read, not touched.)"""
     by_activity: dict[int, dict[str, Schedule]] = {}
+    embedded = [session.id for series, _ in activities for session in series.sessions]
     for schedule in Schedule.objects.filter(
-        activity_id__in=[activity.pk for _, activity in activities]
+        Q(kind=Schedule.Kind.WEEKLY) | Q(source_id__in=embedded),
+        activity_id__in=[activity.pk for _, activity in activities],
     ):
         by_activity.setdefault(schedule.activity_id, {})[schedule.source_id] = schedule
     create: list[list[object]] = []
     write = prepared_row_writer(Schedule, _NEW_SCHEDULE_COLUMNS)
     update: list[Schedule] = []
     delete: list[int] = []
+    altered: set[int] = set()
     for series, activity in activities:
         stored = by_activity.get(activity.pk, {})
         rows = weekly_schedule_rows(series)
         prefix = schedule_prefix(series)
-        delete += [
+        gone = [
             s.pk
             for source_id, s in stored.items()
             if source_id.startswith(prefix) and source_id not in rows
@@ -470,12 +598,16 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
         for session in series.sessions:
             if session.cancelled:
                 if session.id in stored:
-                    delete.append(stored[session.id].pk)
+                    gone.append(stored[session.id].pk)
                 continue
             rows[session.id] = session_schedule_row(session)
+        if gone:
+            delete += gone
+            altered.add(activity.pk)
         for source_id, values in rows.items():
             known = stored.get(source_id)
             if known is None:
+                altered.add(activity.pk)
                 new = {**_NEW_SCHEDULE, **values}
                 create.append(
                     write(
@@ -487,7 +619,9 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> None:
                 for name, value in values.items():
                     setattr(known, name, value)
                 update.append(known)
+                altered.add(activity.pk)
     if delete:
         Schedule.objects.filter(pk__in=delete).delete()
     update_instances(update, SCHEDULE_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
+    return altered

@@ -34,8 +34,10 @@ from ourlondon.catalogue.recurrence import (
 from ourlondon.core.bulkwrite import insert_rows, prepared_row_writer
 from ourlondon.ingest.bulk import (
     SessionPageResult,
+    apply_embedded_page,
     apply_series_page,
     apply_session_page,
+    is_embedded_session,
     is_plain_series,
     is_plain_session,
 )
@@ -219,17 +221,24 @@ def _apply(
     return touched
 
 
-def _partition(
-    items: list[Item], known: dict[tuple[str, str], FeedItem]
-) -> tuple[list[Item], list[Item], list[Item]]:
-    """The page's plain series updates and plain session updates (each kind
-    applied together) and the rest (one by one): tombstones, standalone events,
-    sessions with their series embedded, an item the feed had deleted before,
-    an id the page carries twice. Items seen already are in none."""
+@dataclass
+class Partition:
+    """A page's items by how they are applied: plain series, sessions naming
+    their series by @id, and sessions carrying it (each kind together); the
+    rest one by one (tombstones, standalone events, facility items, an item
+    the feed had deleted before, an id the page carries twice)."""
+
+    series: list[Item] = field(default_factory=list)
+    sessions: list[Item] = field(default_factory=list)
+    embedded: list[Item] = field(default_factory=list)
+    slow: list[Item] = field(default_factory=list)
+
+
+def _partition(items: list[Item], known: dict[tuple[str, str], FeedItem]) -> Partition:
+    """The page's items as `Partition` sorts them; items seen already are in
+    none."""
     counts = Counter((item.kind, item.id) for item in items)
-    series: list[Item] = []
-    sessions: list[Item] = []
-    slow: list[Item] = []
+    parts = Partition()
     for item in items:
         stored = known.get((item.kind, item.id))
         if (
@@ -242,12 +251,14 @@ def _partition(
             stored is None or not stored.deleted
         )
         if plain and is_plain_series(item):
-            series.append(item)
+            parts.series.append(item)
         elif plain and is_plain_session(item):
-            sessions.append(item)
+            parts.sessions.append(item)
+        elif plain and is_embedded_session(item):
+            parts.embedded.append(item)
         else:
-            slow.append(item)
-    return series, sessions, slow
+            parts.slow.append(item)
+    return parts
 
 
 def _record_outcomes(
@@ -369,6 +380,37 @@ def _apply_sessions(
     return result, result.leftover
 
 
+def _apply_embedded(
+    feed: Feed, items: list[Item], report: HarvestReport
+) -> tuple[set[int], list[Activity], SessionPageResult, list[Item]]:
+    """Apply sessions that carry their series together (see `bulk`). Returns
+    the ids of the series changed (whole), those of them still as loaded, what
+    changed of the sessions, and the items to apply one by one instead: those
+    the mapper left, or all of them if the database refused the lot."""
+    if not items:
+        return set(), [], SessionPageResult(), []
+    try:
+        with transaction.atomic():
+            series, sessions = apply_embedded_page(feed, items)
+            leftover = {id(item) for item in sessions.leftover}
+            _store_items(feed, [item for item in items if id(item) not in leftover])
+            _record_outcomes(
+                feed, sessions.applied, [*sessions.rejected, *sessions.waiting]
+            )
+    except Exception:  # one bad item must never block the rest of the page
+        reset_page_cache()
+        logger.warning(
+            "feed %s: a page's sessions and their series could not be stored "
+            "together; storing them one by one",
+            feed.name,
+            exc_info=True,
+        )
+        return set(), [], SessionPageResult(), items
+    report.rejected += len(sessions.rejected)
+    report.outside_london += sum(why.outside_london for _, why in sessions.rejected)
+    return series.touched, series.loaded, sessions, sessions.leftover
+
+
 def _index(
     touched: set[int], loaded: list[Activity], sessions: SessionPageResult
 ) -> None:
@@ -465,13 +507,19 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
                 feed=feed, item_id__in=[item.id for item in page.items]
             )
         }
-        fast, plain_sessions, slow = _partition(page.items, known)
-        touched, loaded, refused = _apply_fast(feed, fast, report)
+        parts = _partition(page.items, known)
+        touched, loaded, refused = _apply_fast(feed, parts.series, report)
+        # Before the sessions by @id: those may name a series carried here.
+        whole, fresh, joined, left = _apply_embedded(feed, parts.embedded, report)
+        touched |= whole
+        loaded = [a for a in loaded if a.pk not in whole] + fresh
+        refused += left
         # After the series: a session finds its series if the page carries it.
-        joined, left = _apply_sessions(feed, plain_sessions, report)
+        by_reference, left = _apply_sessions(feed, parts.sessions, report)
+        joined.absorb(by_reference)
         refused += left
         # In the page's order: a session after its series finds it.
-        one_by_one = {id(item) for item in slow + refused}
+        one_by_one = {id(item) for item in parts.slow + refused}
         changed: set[int] = set()
         for item in page.items:
             if id(item) in one_by_one:
@@ -480,7 +528,9 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         # What the items applied one by one changed must be read afresh.
         loaded = [a for a in loaded if a.pk not in changed]
         # Items stored together were marked seen as they were written.
-        together = {id(item) for item in fast + plain_sessions} - one_by_one
+        together = {
+            id(item) for item in parts.series + parts.embedded + parts.sessions
+        } - one_by_one
         seen = [item.id for item in page.items if id(item) not in together]
         if seen:
             FeedItem.objects.filter(feed=feed, item_id__in=seen).update(seen_at=now)

@@ -333,3 +333,114 @@ def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
     assert second != first
     assert not [row for row in second["sessions"] if row[0].endswith(("/s2", "/s3"))]
     assert [row for row in first["sessions"] if row[0].endswith("/s3")]
+
+
+def carried(session_id: str, series: dict[str, Any], days: int, hour: int = 17):
+    """A session carrying its series whole, as combined feeds publish them."""
+    data = dated(session_id, "unused", days, hour)
+    data["superEvent"] = {k: v for k, v in series.items() if k != "@context"}
+    return data
+
+
+def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
+    monkeypatch,
+):
+    """A combined feed (each session carries its series whole), applied a page
+    at a time, makes the same catalogue as the item-by-item mapper and the
+    same search index as rebuilding it; a series repeated unchanged is written
+    once, and its later sessions are indexed without re-reading it whole."""
+    club = {n: series_data(f"c{n}", name=f"Club {n}", price=n % 2) for n in range(3)}
+    far = series_data("far", postcode="TS4 3AE")
+    unknown = series_data("odd")
+    unknown["activity"] = [{"@id": "https://example.org/no", "prefLabel": "Nothing"}]
+    feed = Publisher(kind="ScheduledSession.SessionSeries", page_size=6)
+    for n in range(12):  # two pages
+        feed.upsert(f"x{n}", carried(f"x{n}", club[n % 3], days=n - 1))
+    # Two copies of club 2 that differ, in one page: left to the item mapper.
+    feed.upsert("v1", carried("v1", club[2], days=6))
+    feed.upsert("v2", carried("v2", {**club[2], "name": "Club 2 (new)"}, days=7))
+    # Two items of one page describing the same session.
+    feed.upsert("y1", carried("dup", club[0], days=8))
+    feed.upsert("y2", carried("dup", club[0], days=9))
+    feed.upsert("far1", carried("far1", far, days=3))
+    feed.upsert("far2", carried("far2", far, days=4))
+    feed.upsert("odd1", carried("odd1", unknown, days=3))
+    feed.upsert("bad", {**carried("bad", club[0], days=3), "endDate": None})
+    unnamed = {k: v for k, v in club[1].items() if k != "@id"}
+    feed.upsert("anon", carried("anon", unnamed, days=5))
+
+    together: list[str] = []  # applied or refused by the page mapper
+
+    def spy(feed: Feed, items: list) -> tuple[bulk.PageResult, bulk.SessionPageResult]:
+        result = bulk.apply_embedded_page(feed, items)
+        together.extend(item.id for item in result[1].applied)
+        together.extend(item.id for item, _ in result[1].rejected)
+        return result
+
+    monkeypatch.setattr(harvesting, "apply_embedded_page", spy)
+
+    def both_ways() -> dict[str, Any]:
+        together.clear()
+        before = transaction.savepoint()
+        with monkeypatch.context() as patch:
+            patch.setattr(harvesting, "is_embedded_session", lambda item: False)
+            harvest_feed(Feed.objects.get(name="combined"))
+        expected = {**snapshot("combined"), **search_snapshot()}
+        transaction.savepoint_rollback(before)
+        harvest_feed(Feed.objects.get(name="combined"))
+        got = {**snapshot("combined"), **search_snapshot()}
+        assert got == expected
+        rebuilt = transaction.savepoint()
+        rebuild_index()
+        assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
+        transaction.savepoint_rollback(rebuilt)
+        return got
+
+    with serve({"combined": feed}) as base:
+        Feed.objects.create(
+            name="combined",
+            publisher="Test publisher",
+            kind="ScheduledSession.SessionSeries",
+            url=f"{base}/combined",
+            approved=True,
+        )
+        first = both_ways()
+        assert {"x0", "x11", "far1", "far2", "odd1", "anon", "bad"} <= set(together)
+        assert not {"v1", "v2", "y1", "y2"} & set(together)
+        reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
+        assert reasons["far1"] == reasons["far2"] == "TS4 3AE is not in London."
+        assert reasons["odd1"].startswith("No activity")
+        assert "endDate" in reasons["bad"]
+        assert first["counters"] == (21, 4, 2)
+        names = {a["fields"][0] for a in first["activities"].values()}
+        assert names == {"Club 0", "Club 1", "Club 2 (new)"}
+        assert len(first["activities"]) == 4  # and the unnamed one's own
+
+        club0 = Activity.all_objects.get(source_id__endswith="/series/c0")
+        hidden = Activity.all_objects.get(source_id__endswith="/series/c1")
+        hidden.status = Activity.Status.PENDING  # a moderator's concern
+        hidden.save()
+        refresh_activities([hidden.pk])
+        stamp = club0.updated_at
+
+        feed.upsert("x0", carried("x0", club[1], days=2))  # moved to club 1
+        feed.upsert("x1", carried("x1", club[1], days=1, hour=19))  # new time
+        cancelled = carried("x3", club[0], days=2)
+        cancelled["eventStatus"] = "https://schema.org/EventCancelled"
+        feed.upsert("x3", cancelled)
+        feed.delete("x4")
+        feed.upsert("x6", carried("x6", club[0], days=5))  # republished as it was
+        feed.upsert("x20", carried("x20", club[0], days=12))  # new, club 0 as it was
+        renamed = {**club[2], "name": "Club 2 renamed"}
+        for n in (2, 5, 8, 11):
+            feed.upsert(f"x{n}", carried(f"x{n}", renamed, days=n - 1))
+        second = both_ways()
+        assert {"x0", "x1", "x3", "x6", "x20", "x2", "x11"} <= set(together)
+        club0.refresh_from_db()
+        assert club0.updated_at == stamp  # club 0 itself did not change
+    assert second != first
+    by_id = {k.rsplit("/", 1)[-1]: v for k, v in second["activities"].items()}
+    assert by_id["c2"]["fields"][0] == "Club 2 renamed"
+    assert by_id["c1"]["fields"][2] == Activity.Status.PENDING
+    assert not [row for row in second["sessions"] if row[0].endswith("/c1")]
+    assert [row for row in first["sessions"] if row[0].endswith("/c1")]
