@@ -187,11 +187,13 @@ def pages_done(env: dict[str, str]) -> int:
 
 
 def run(
-    env: dict[str, str], url: str, kind: str = "SessionSeries"
+    env: dict[str, str], url: str, kind: str = "SessionSeries", profile: str = ""
 ) -> subprocess.Popen[bytes]:
+    profiler = ["-m", "cProfile", "-o", profile] if profile else []
     return subprocess.Popen(
         [
             sys.executable,
+            *profiler,
             "manage.py",
             "harvest",
             "--url",
@@ -221,6 +223,13 @@ def main() -> int:
         "sessions); sessions: N ScheduledSession items referring to N/25 "
         "series harvested first from their own feed (split feeds); combined: "
         "N ScheduledSession items each carrying one of N/25 series whole",
+    )
+    parser.add_argument(
+        "--profile",
+        default="",
+        metavar="FILE",
+        help="run the first harvest under cProfile, its stats written to FILE "
+        "(slower: for finding where the time goes, not for the rate)",
     )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ourlondon-bench-harvest-"))
@@ -266,7 +275,9 @@ def main() -> int:
 
     # 1. A clean harvest of every item.
     started = time.perf_counter()
-    child = run(env, url, kind)
+    child = run(
+        env, url, kind, os.path.abspath(options.profile) if options.profile else ""
+    )
     _, status, usage = os.wait4(child.pid, 0)
     elapsed = time.perf_counter() - started
     rate = options.items / elapsed

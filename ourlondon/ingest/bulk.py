@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TypeVar
 
 from django.db.models import Q, QuerySet
@@ -118,6 +119,51 @@ class PageResult:
     rejected: list[tuple[Item, Rejected]] = field(default_factory=list)
     touched: set[int] = field(default_factory=set)
     loaded: list[Activity] = field(default_factory=list)
+    # Series as applied, with their activity's pk and updated_at after: what
+    # `settle` remembers once the page is committed.
+    stamps: list[tuple[Series, int, datetime]] = field(default_factory=list)
+
+
+# Series this process applied lately: @id → (the series, its activity's pk and
+# updated_at then). A combined feed repeats each series in every one of its
+# sessions, scattered over many pages; a copy equal to the one remembered,
+# whose activity row has not changed since (the same updated_at: every save
+# moves it), is as stored and need not be read and compared again. Only
+# committed pages are remembered (`settle`); anything in doubt is a miss, and a
+# miss only costs the full comparison.
+_settled: dict[str, tuple[Series, int, datetime]] = {}
+SETTLED_MAX = 50_000
+
+
+def settle(stamps: Iterable[tuple[Series, int, datetime]]) -> None:
+    """Remember series applied by a page that is now committed."""
+    if len(_settled) > SETTLED_MAX:
+        _settled.clear()  # a run this big is re-reading: start again
+    for series, pk, stamp in stamps:
+        _settled[series.id] = (series, pk, stamp)
+
+
+def forget_settled() -> None:
+    _settled.clear()
+
+
+def _unchanged_since_settled(carriers: list[tuple[Item, Series]]) -> set[str]:
+    """The @ids of the carried series that are as this process last applied
+    them, their activities untouched since (one query)."""
+    remembered = {
+        series.id
+        for _, series in carriers
+        if (known := _settled.get(series.id)) is not None and known[0] == series
+    }
+    if not remembered:
+        return set()
+    return {
+        source_id
+        for source_id, pk, stamp in Activity.all_objects.filter(
+            source=SOURCE, source_id__in=remembered
+        ).values_list("source_id", "pk", "updated_at")
+        if _settled[source_id][1:] == (pk, stamp)
+    }
 
 
 def is_plain_series(item: Item) -> bool:
@@ -496,7 +542,15 @@ def apply_embedded_page(
         series = members[0][1].series
         assert series is not None
         carriers.append((members[0][0], series))
-    result = apply_series(feed, carriers)
+    settled = _unchanged_since_settled(carriers)
+    result = apply_series(feed, [c for c in carriers if c[1].id not in settled])
+    applied = {series.id: series for _, series in result.applied}
+    result.stamps = [
+        (applied[source_id], pk, stamp)
+        for source_id, pk, stamp in Activity.all_objects.filter(
+            source=SOURCE, source_id__in=list(applied)
+        ).values_list("source_id", "pk", "updated_at")
+    ]
     refused = {series.id: why for (_, series), (_, why) in _by_item(carriers, result)}
     ready: list[tuple[Item, Session]] = []
     for _, carrier in carriers:

@@ -33,6 +33,7 @@ from ourlondon.catalogue.recurrence import (
 )
 from ourlondon.core.bulkwrite import insert_rows, prepared_row_writer
 from ourlondon.ingest.bulk import (
+    PageResult,
     SessionPageResult,
     apply_embedded_page,
     apply_series_page,
@@ -40,6 +41,7 @@ from ourlondon.ingest.bulk import (
     is_embedded_session,
     is_plain_series,
     is_plain_session,
+    settle,
 )
 from ourlondon.ingest.fetching import FetchError, fetch
 from ourlondon.ingest.mapping import (
@@ -382,13 +384,13 @@ def _apply_sessions(
 
 def _apply_embedded(
     feed: Feed, items: list[Item], report: HarvestReport
-) -> tuple[set[int], list[Activity], SessionPageResult, list[Item]]:
+) -> tuple[PageResult, SessionPageResult, list[Item]]:
     """Apply sessions that carry their series together (see `bulk`). Returns
-    the ids of the series changed (whole), those of them still as loaded, what
-    changed of the sessions, and the items to apply one by one instead: those
-    the mapper left, or all of them if the database refused the lot."""
+    what changed of the series (`touched` whole) and of the sessions, and the
+    items to apply one by one instead: those the mapper left, or all of them
+    if the database refused the lot."""
     if not items:
-        return set(), [], SessionPageResult(), []
+        return PageResult(), SessionPageResult(), []
     try:
         with transaction.atomic():
             series, sessions = apply_embedded_page(feed, items)
@@ -405,10 +407,10 @@ def _apply_embedded(
             feed.name,
             exc_info=True,
         )
-        return set(), [], SessionPageResult(), items
+        return PageResult(), SessionPageResult(), items
     report.rejected += len(sessions.rejected)
     report.outside_london += sum(why.outside_london for _, why in sessions.rejected)
-    return series.touched, series.loaded, sessions, sessions.leftover
+    return series, sessions, sessions.leftover
 
 
 def _index(
@@ -510,9 +512,9 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         parts = _partition(page.items, known)
         touched, loaded, refused = _apply_fast(feed, parts.series, report)
         # Before the sessions by @id: those may name a series carried here.
-        whole, fresh, joined, left = _apply_embedded(feed, parts.embedded, report)
-        touched |= whole
-        loaded = [a for a in loaded if a.pk not in whole] + fresh
+        carried, joined, left = _apply_embedded(feed, parts.embedded, report)
+        touched |= carried.touched
+        loaded = [a for a in loaded if a.pk not in carried.touched] + carried.loaded
         refused += left
         # After the series: a session finds its series if the page carries it.
         by_reference, left = _apply_sessions(feed, parts.sessions, report)
@@ -553,6 +555,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
         feed.quiet_polls = feed.quiet_polls + 1 if quiet else 0
         feed.save()
         report.activities |= touched | joined.touched
+    settle(carried.stamps)  # committed: these series are as stored
     report.pages += 1
     report.items += len(page.items) + len(page.rejected)
 

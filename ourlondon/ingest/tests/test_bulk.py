@@ -36,6 +36,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def local_feeds(settings):
     settings.SAFE_FETCH_ALLOW_PRIVATE = True
+    bulk.forget_settled()  # what another test's harvest applied
 
 
 def weekly(day: str, start: str = "18:00", end: str = "19:30") -> list[dict[str, Any]]:
@@ -444,3 +445,49 @@ def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
     assert by_id["c1"]["fields"][2] == Activity.Status.PENDING
     assert not [row for row in second["sessions"] if row[0].endswith("/c1")]
     assert [row for row in first["sessions"] if row[0].endswith("/c1")]
+
+
+def test_a_series_carried_again_is_compared_again_only_if_its_activity_changed(
+    monkeypatch,
+):
+    club = series_data("c0", name="Club 0")
+    feed = Publisher(kind="ScheduledSession.SessionSeries", page_size=2)
+    for n in range(6):  # three pages, each carrying club 0
+        feed.upsert(f"a{n}", carried(f"a{n}", club, days=n))
+    compared: list[list[str]] = []
+
+    def spy(feed: Feed, parsed: list) -> bulk.PageResult:
+        compared.append([series.id.rsplit("/", 1)[-1] for _, series in parsed])
+        return real(feed, parsed)
+
+    real = bulk.apply_series
+    monkeypatch.setattr(bulk, "apply_series", spy)
+    with serve({"combined": feed}) as base:
+        source = Feed.objects.create(
+            name="combined",
+            publisher="Test publisher",
+            kind="ScheduledSession",
+            url=f"{base}/combined",
+            approved=True,
+        )
+        harvest_feed(source)
+        assert compared == [["c0"], [], []]
+        activity = Activity.all_objects.get(source_id__endswith="/series/c0")
+        assert activity.schedules.count() == 6
+
+        activity.title = "Changed here"  # by anything but this harvester
+        activity.save()
+        feed.upsert("a6", carried("a6", club, days=6))
+        compared.clear()
+        harvest_feed(Feed.objects.get(pk=source.pk))
+        assert compared == [["c0"]]
+        activity.refresh_from_db()
+        assert activity.title == "Club 0"  # as the item mapper would have it
+
+        feed.upsert("a7", carried("a7", {**club, "name": "Club zero"}, days=7))
+        compared.clear()
+        harvest_feed(Feed.objects.get(pk=source.pk))
+        assert compared == [["c0"]]
+        activity.refresh_from_db()
+        assert activity.title == "Club zero"
+        assert activity.schedules.count() == 8
