@@ -12,7 +12,8 @@ feeds most booking systems publish: N/25 series first from their own feed,
 then N ScheduledSession items referring to them by @id, scattered across them;
 `combined`, one feed of N ScheduledSession items each carrying its series whole
 (`superEvent` embedded, kind ScheduledSession.SessionSeries, as Legend's
-London centres publish), N/25 series scattered across them.
+London centres publish), N/25 series scattered across them; `events`, N
+standalone Events (one dated session each, as British Cycling's rides).
 
 Prints items per second (wall time of the harvest process) and its peak RSS;
 then the rate when every item is re-published changed (the update path); then
@@ -116,6 +117,23 @@ def session_item(n: int, series: int) -> dict[str, Any]:
     }
 
 
+def event_item(n: int) -> dict[str, Any]:
+    """An event of its own (no series; British Cycling's rides): one dated
+    session on one of the next 84 days."""
+    one = series_item(n)
+    one["kind"] = "Event"
+    day = START + timedelta(days=(n + REVISION["n"]) % 84)
+    one["data"].update(
+        {
+            "@type": "Event",
+            "@id": f"https://bench.example/events/{n}",
+            "startDate": f"{day.isoformat()}T10:00:00Z",
+            "endDate": f"{day.isoformat()}T12:00:00Z",
+        }
+    )
+    return one
+
+
 def carried_item(n: int, series: int) -> dict[str, Any]:
     """The n-th session of a combined feed: as `session_item`, carrying its
     series whole."""
@@ -142,6 +160,8 @@ def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
                 end = count
             elif path == "/sessions":
                 make, end = (lambda n: session_item(n, count)), total
+            elif path == "/events":
+                make, end = event_item, total
             elif path == "/combined":
                 make, end = (lambda n: carried_item(n, count)), total
             else:
@@ -217,12 +237,13 @@ def main() -> int:
     parser.add_argument("--database-url", default="")
     parser.add_argument(
         "--shape",
-        choices=["series", "sessions", "combined"],
+        choices=["series", "sessions", "combined", "events"],
         default="series",
         help="series: N SessionSeries with a weekly schedule each (12 dated "
         "sessions); sessions: N ScheduledSession items referring to N/25 "
         "series harvested first from their own feed (split feeds); combined: "
-        "N ScheduledSession items each carrying one of N/25 series whole",
+        "N ScheduledSession items each carrying one of N/25 series whole; "
+        "events: N standalone Events (one session each)",
     )
     parser.add_argument(
         "--profile",
@@ -272,6 +293,8 @@ def main() -> int:
         url, kind = base + "/sessions", "ScheduledSession"
     elif options.shape == "combined":
         url, kind = base + "/combined", "ScheduledSession"
+    elif options.shape == "events":
+        url, kind = base + "/events", "Event"
 
     # 1. A clean harvest of every item.
     started = time.perf_counter()

@@ -167,14 +167,21 @@ def _unchanged_since_settled(carriers: list[tuple[Item, Series]]) -> set[str]:
 
 
 def is_plain_series(item: Item) -> bool:
-    """An update of a series (not a session, facility or standalone event)."""
+    """An update of a series, or of an event of its own (the series of one
+    session): not a session of a series, not a facility."""
     if item.deleted or not item.data:
         return False
     item_type = openactive.item_type(item.data) or item.kind.split(".")[0]
-    return (
+    return item.kind.split(".")[0] not in openactive.FACILITY_TYPES and (
         item_type in openactive.SERIES_TYPES
-        and item.kind.split(".")[0] not in openactive.FACILITY_TYPES
+        or openactive.is_standalone_event(item.data)
     )
+
+
+def _parse_listing(data: dict[str, object], *, fallback_id: str) -> Series:
+    if openactive.is_standalone_event(data):
+        return openactive.parse_standalone_event(data, fallback_id=fallback_id)
+    return openactive.parse_series(data, fallback_id=fallback_id)
 
 
 def is_plain_session(item: Item) -> bool:
@@ -411,12 +418,13 @@ def _venues(
 
 
 def apply_series_page(feed: Feed, items: list[Item]) -> PageResult:
-    """Apply plain series items (see `is_plain_series`) together.
+    """Apply plain series items and standalone events (see `is_plain_series`)
+    together.
 
     Raises whatever the database raises; the caller's savepoint undoes it all.
     """
     rejected: list[tuple[Item, Rejected]] = []
-    parsed = _parsed(feed, items, openactive.parse_series, rejected)
+    parsed = _parsed(feed, items, _parse_listing, rejected)
     result = apply_series(feed, parsed)
     result.rejected += rejected
     return result

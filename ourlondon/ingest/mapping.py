@@ -427,18 +427,18 @@ def apply_data(
             raise Rejected(
                 "Facility bookings (FacilityUse, Slot) are not activities: not listed."
             )
-        if item_type in openactive.SERIES_TYPES or (
+        standalone = (
             item_type in openactive.SESSION_TYPES
             and not data.get("superEvent")
             and item_type != "ScheduledSession"
-        ):
-            series = openactive.parse_series(data, fallback_id=fallback)
-            if item_type in openactive.SESSION_TYPES:
-                # A standalone event: the series of one session, itself.
-                session = openactive.parse_session(
-                    data, fallback_id=fallback, series=series
-                )
-                series = Series(**{**series.__dict__, "sessions": (session,)})
+        )
+        if item_type in openactive.SERIES_TYPES or standalone:
+            parse = (
+                openactive.parse_standalone_event
+                if standalone
+                else openactive.parse_series
+            )
+            series = parse(data, fallback_id=fallback)
             activity = upsert_series(series, feed, revived=revived)
             return {activity.pk} | apply_waiting([series.id])
         if item_type in openactive.SESSION_TYPES:

@@ -416,3 +416,21 @@ def parse_series(data: dict[str, Any], *, fallback_id: str) -> Series:
                 )
             )
     return Series(**{**series.__dict__, "sessions": tuple(sessions)})
+
+
+def is_standalone_event(data: dict[str, Any]) -> bool:
+    """An event of its own (no series): listed as the series of one session.
+    A ScheduledSession always belongs to a series, so it is never one."""
+    kind = item_type(data)
+    return (
+        kind in SESSION_TYPES
+        and kind != "ScheduledSession"
+        and not data.get("superEvent")
+    )
+
+
+def parse_standalone_event(data: dict[str, Any], *, fallback_id: str) -> Series:
+    """A standalone event: the series of one session, itself."""
+    series = parse_series(data, fallback_id=fallback_id)
+    session = parse_session(data, fallback_id=fallback_id, series=series)
+    return Series(**{**series.__dict__, "sessions": (session,)})

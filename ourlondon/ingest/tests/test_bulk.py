@@ -491,3 +491,84 @@ def test_a_series_carried_again_is_compared_again_only_if_its_activity_changed(
         activity.refresh_from_db()
         assert activity.title == "Club zero"
         assert activity.schedules.count() == 8
+
+
+def event(event_id: str, days: int, **extra: Any) -> dict[str, Any]:
+    """An event of its own (no series), as British Cycling's feed lists rides."""
+    start = datetime.combine(
+        timezone.localdate() + timedelta(days=days), time(10), tzinfo=LONDON
+    )
+    data = series_data(event_id, name=f"Ride {event_id}", **extra)
+    data["@type"] = "Event"
+    data["@id"] = f"https://publisher.example/events/{event_id}"
+    data["startDate"] = start.isoformat()
+    data["endDate"] = (start + timedelta(hours=2)).isoformat()
+    return data
+
+
+def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
+    monkeypatch,
+):
+    events = Publisher(kind="Event", page_size=4)
+    for n in range(6):
+        events.upsert(f"e{n}", event(f"e{n}", days=n, price=[0, 3.5][n % 2]))
+    cancelled = event("e6", days=3)
+    cancelled["eventStatus"] = "https://schema.org/EventCancelled"
+    events.upsert("e6", cancelled)
+    events.upsert("e7", {**event("e7", days=3), "endDate": None})  # no end
+    events.upsert("e8", event("e8", days=4, postcode="TS4 3AE"))
+    together: list[str] = []
+
+    def spy(feed: Feed, items: list) -> bulk.PageResult:
+        result = bulk.apply_series_page(feed, items)
+        together.extend(item.id for item, _ in result.applied)
+        together.extend(item.id for item, _ in result.rejected)
+        return result
+
+    monkeypatch.setattr(harvesting, "apply_series_page", spy)
+
+    def both_ways() -> dict[str, Any]:
+        together.clear()
+        before = transaction.savepoint()
+        with monkeypatch.context() as patch:
+            patch.setattr(harvesting, "is_plain_series", lambda item: False)
+            harvest_feed(Feed.objects.get(name="events"))
+        expected = {**snapshot("events"), **search_snapshot()}
+        transaction.savepoint_rollback(before)
+        harvest_feed(Feed.objects.get(name="events"))
+        got = {**snapshot("events"), **search_snapshot()}
+        assert got == expected
+        rebuilt = transaction.savepoint()
+        rebuild_index()
+        assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
+        transaction.savepoint_rollback(rebuilt)
+        return got
+
+    with serve({"events": events}) as base:
+        Feed.objects.create(
+            name="events",
+            publisher="Test publisher",
+            kind="Event",
+            url=f"{base}/events",
+            approved=True,
+        )
+        first = both_ways()
+        assert sorted(together) == [f"e{n}" for n in range(9)]
+        reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
+        assert set(reasons) == {"e7", "e8"} and "endDate" in reasons["e7"]
+        assert len(first["activities"]) == 7
+        assert len(first["found"]) == 6  # the cancelled ride has no date left
+
+        events.upsert("e0", event("e0", days=9))  # moved to another day
+        events.upsert("e1", {**event("e1", days=1), "name": "Longer ride"})
+        events.upsert(
+            "e2", {**event("e2", days=2), "eventStatus": cancelled["eventStatus"]}
+        )
+        events.delete("e3")
+        events.upsert("e4", event("e4", days=4, price=0))  # as it was
+        second = both_ways()
+        assert sorted(together) == ["e0", "e1", "e2", "e4"]
+    assert second != first
+    by_id = {k.rsplit("/", 1)[-1]: v for k, v in second["activities"].items()}
+    assert by_id["e1"]["fields"][0] == "Longer ride"
+    assert by_id["e2"]["occurrences"] == [] and by_id["e3"]["fields"][2] == "withdrawn"
