@@ -184,37 +184,31 @@ def _parse_listing(data: dict[str, object], *, fallback_id: str) -> Series:
     return openactive.parse_series(data, fallback_id=fallback_id)
 
 
+def _session_super_event(item: Item) -> object:
+    """The `superEvent` of an update of a session (not of a facility's slot),
+    or None."""
+    if item.deleted or not item.data:
+        return None
+    kind = item.kind.split(".")[0]
+    item_type = openactive.item_type(item.data) or kind
+    if item_type not in openactive.SESSION_TYPES or kind in openactive.FACILITY_TYPES:
+        return None
+    return item.data.get("superEvent")
+
+
 def is_plain_session(item: Item) -> bool:
     """An update of a session whose series is given by reference (`superEvent`
     is its @id), as the split feeds of most booking systems publish them."""
-    if item.deleted or not item.data:
-        return False
-    kind = item.kind.split(".")[0]
-    item_type = openactive.item_type(item.data) or kind
-    super_event = item.data.get("superEvent")
-    return (
-        item_type in openactive.SESSION_TYPES
-        and kind not in openactive.FACILITY_TYPES
-        and isinstance(super_event, str)
-        and bool(super_event.strip())
-    )
+    super_event = _session_super_event(item)
+    return isinstance(super_event, str) and bool(super_event.strip())
 
 
 def is_embedded_session(item: Item) -> bool:
     """An update of a session that carries its series whole (`superEvent` is
     the series itself), as combined feeds publish them (kind
     `ScheduledSession.SessionSeries`)."""
-    if item.deleted or not item.data:
-        return False
-    kind = item.kind.split(".")[0]
-    item_type = openactive.item_type(item.data) or kind
-    super_event = item.data.get("superEvent")
-    return (
-        item_type in openactive.SESSION_TYPES
-        and kind not in openactive.FACILITY_TYPES
-        and isinstance(super_event, dict)
-        and bool(super_event)
-    )
+    super_event = _session_super_event(item)
+    return isinstance(super_event, dict) and bool(super_event)
 
 
 @dataclass

@@ -142,14 +142,19 @@ def snapshot(feed_name: str) -> dict[str, Any]:
     }
 
 
-def harvest(base: str) -> None:
-    feed = Feed.objects.create(
-        name="series",
+def register(base: str, name: str, kind: str) -> Feed:
+    """An approved feed of the local publisher's `name` path."""
+    return Feed.objects.create(
+        name=name,
         publisher="Test publisher",
-        kind="SessionSeries",
-        url=f"{base}/series",
+        kind=kind,
+        url=f"{base}/{name}",
         approved=True,
     )
+
+
+def harvest(base: str) -> None:
+    feed = register(base, "series", "SessionSeries")
     harvest_feed(feed)
 
 
@@ -239,6 +244,32 @@ def dated(session_id: str, series_id: str, days: int, hour: int = 17) -> dict:
     return session_data(session_id, series_id, start, minutes=60)
 
 
+def both_ways(
+    monkeypatch: pytest.MonkeyPatch, feed: str, fast: str, spied: list[str]
+) -> dict[str, Any]:
+    """Harvest `feed` item by item (the harvester's predicate `fast` off), then
+    from the same state page at a time: the same catalogue and search index
+    both ways, and that index the same as one rebuilt from scratch. Returns
+    what the page-at-a-time harvest made; `spied` (what a spy on the page
+    mapper records) is emptied first."""
+    spied.clear()
+    before = transaction.savepoint()
+    with monkeypatch.context() as patch:
+        patch.setattr(harvesting, fast, lambda item: False)
+        harvest_feed(Feed.objects.get(name=feed))
+    expected = {**snapshot(feed), **search_snapshot()}
+    transaction.savepoint_rollback(before)
+    spied.clear()
+    harvest_feed(Feed.objects.get(name=feed))
+    got = {**snapshot(feed), **search_snapshot()}
+    assert got == expected
+    rebuilt = transaction.savepoint()
+    rebuild_index()
+    assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
+    transaction.savepoint_rollback(rebuilt)
+    return got
+
+
 def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
     """Sessions by reference, applied a page at a time and indexed session by
     session, make the same catalogue as the item-by-item mapper and the same
@@ -273,33 +304,10 @@ def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
 
     monkeypatch.setattr(harvesting, "apply_session_page", spy)
 
-    def both_ways() -> dict[str, Any]:
-        applied_together.clear()
-        before = transaction.savepoint()
-        with monkeypatch.context() as patch:
-            patch.setattr(harvesting, "is_plain_session", lambda item: False)
-            harvest_feed(Feed.objects.get(name="sessions"))
-        expected = {**snapshot("sessions"), **search_snapshot()}
-        transaction.savepoint_rollback(before)
-        harvest_feed(Feed.objects.get(name="sessions"))
-        got = {**snapshot("sessions"), **search_snapshot()}
-        assert got == expected
-        engine_rebuilt = transaction.savepoint()
-        rebuild_index()
-        assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
-        transaction.savepoint_rollback(engine_rebuilt)
-        return got
-
     with serve({"series": series, "sessions": sessions}) as base:
         harvest(base)
-        Feed.objects.create(
-            name="sessions",
-            publisher="Test publisher",
-            kind="ScheduledSession",
-            url=f"{base}/sessions",
-            approved=True,
-        )
-        first = both_ways()
+        register(base, "sessions", "ScheduledSession")
+        first = both_ways(monkeypatch, "sessions", "is_plain_session", applied_together)
         assert sorted(applied_together) == sorted(
             [f"x{n}" for n in range(10)] + ["x21"]
         )
@@ -329,7 +337,9 @@ def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
         sessions.upsert("x5", dated("x5", "s2", days=4))  # republished unchanged
         sessions.upsert("x8", dated("x8", "s2", days=9))  # changed, series hidden
         sessions.upsert("x20", dated("x20", "s0", days=12))
-        second = both_ways()
+        second = both_ways(
+            monkeypatch, "sessions", "is_plain_session", applied_together
+        )
         assert sorted(applied_together) == ["x0", "x1", "x20", "x21", "x3", "x5", "x8"]
     assert second != first
     assert not [row for row in second["sessions"] if row[0].endswith(("/s2", "/s3"))]
@@ -380,32 +390,9 @@ def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
 
     monkeypatch.setattr(harvesting, "apply_embedded_page", spy)
 
-    def both_ways() -> dict[str, Any]:
-        together.clear()
-        before = transaction.savepoint()
-        with monkeypatch.context() as patch:
-            patch.setattr(harvesting, "is_embedded_session", lambda item: False)
-            harvest_feed(Feed.objects.get(name="combined"))
-        expected = {**snapshot("combined"), **search_snapshot()}
-        transaction.savepoint_rollback(before)
-        harvest_feed(Feed.objects.get(name="combined"))
-        got = {**snapshot("combined"), **search_snapshot()}
-        assert got == expected
-        rebuilt = transaction.savepoint()
-        rebuild_index()
-        assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
-        transaction.savepoint_rollback(rebuilt)
-        return got
-
     with serve({"combined": feed}) as base:
-        Feed.objects.create(
-            name="combined",
-            publisher="Test publisher",
-            kind="ScheduledSession.SessionSeries",
-            url=f"{base}/combined",
-            approved=True,
-        )
-        first = both_ways()
+        register(base, "combined", "ScheduledSession")
+        first = both_ways(monkeypatch, "combined", "is_embedded_session", together)
         assert {"x0", "x11", "far1", "far2", "odd1", "anon", "bad"} <= set(together)
         assert not {"v1", "v2", "y1", "y2"} & set(together)
         reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
@@ -435,7 +422,7 @@ def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
         renamed = {**club[2], "name": "Club 2 renamed"}
         for n in (2, 5, 8, 11):
             feed.upsert(f"x{n}", carried(f"x{n}", renamed, days=n - 1))
-        second = both_ways()
+        second = both_ways(monkeypatch, "combined", "is_embedded_session", together)
         assert {"x0", "x1", "x3", "x6", "x20", "x2", "x11"} <= set(together)
         club0.refresh_from_db()
         assert club0.updated_at == stamp  # club 0 itself did not change
@@ -463,13 +450,7 @@ def test_a_series_carried_again_is_compared_again_only_if_its_activity_changed(
     real = bulk.apply_series
     monkeypatch.setattr(bulk, "apply_series", spy)
     with serve({"combined": feed}) as base:
-        source = Feed.objects.create(
-            name="combined",
-            publisher="Test publisher",
-            kind="ScheduledSession",
-            url=f"{base}/combined",
-            approved=True,
-        )
+        source = register(base, "combined", "ScheduledSession")
         harvest_feed(source)
         assert compared == [["c0"], [], []]
         activity = Activity.all_objects.get(source_id__endswith="/series/c0")
@@ -527,32 +508,9 @@ def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
 
     monkeypatch.setattr(harvesting, "apply_series_page", spy)
 
-    def both_ways() -> dict[str, Any]:
-        together.clear()
-        before = transaction.savepoint()
-        with monkeypatch.context() as patch:
-            patch.setattr(harvesting, "is_plain_series", lambda item: False)
-            harvest_feed(Feed.objects.get(name="events"))
-        expected = {**snapshot("events"), **search_snapshot()}
-        transaction.savepoint_rollback(before)
-        harvest_feed(Feed.objects.get(name="events"))
-        got = {**snapshot("events"), **search_snapshot()}
-        assert got == expected
-        rebuilt = transaction.savepoint()
-        rebuild_index()
-        assert search_snapshot() == {k: got[k] for k in ("sessions", "documents")}
-        transaction.savepoint_rollback(rebuilt)
-        return got
-
     with serve({"events": events}) as base:
-        Feed.objects.create(
-            name="events",
-            publisher="Test publisher",
-            kind="Event",
-            url=f"{base}/events",
-            approved=True,
-        )
-        first = both_ways()
+        register(base, "events", "Event")
+        first = both_ways(monkeypatch, "events", "is_plain_series", together)
         assert sorted(together) == [f"e{n}" for n in range(9)]
         reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
         assert set(reasons) == {"e7", "e8"} and "endDate" in reasons["e7"]
@@ -566,7 +524,7 @@ def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
         )
         events.delete("e3")
         events.upsert("e4", event("e4", days=4, price=0))  # as it was
-        second = both_ways()
+        second = both_ways(monkeypatch, "events", "is_plain_series", together)
         assert sorted(together) == ["e0", "e1", "e2", "e4"]
     assert second != first
     by_id = {k.rsplit("/", 1)[-1]: v for k, v in second["activities"].items()}
