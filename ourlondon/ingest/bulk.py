@@ -1,19 +1,21 @@
-"""A page of plain series items into the catalogue at once.
+"""A page's items into the catalogue at once, kind by kind.
 
 The item-by-item mapper (`mapping.apply_data`, one savepoint per item) costs
-about thirty queries per new series. Most of a harvest is plain series updates,
-so this module applies those a page at a time: every organisation, venue,
+about thirty queries per new series. This module applies what most feeds are
+made of a page at a time: series (and events of their own, the series of one
+session), sessions that name their series by @id (split feeds), and sessions
+that carry their series whole (combined feeds). Every organisation, venue,
 activity and schedule of the page is looked up in one query per table and
 written with bulk inserts and updates. The result is the same catalogue the
-item-by-item mapper makes (the harvester's tests run both ways).
+item-by-item mapper makes (the tests harvest both ways and compare).
 
-Only what is plain comes here: series items (not tombstones, not an item the
-feed had deleted before, not an id that appears twice in the page). The rest
-goes item by item. An item this mapper refuses (`Rejected`) is reported exactly
-as the item-by-item mapper would report it. If the database refuses a bulk
-write (a constraint we did not foresee), the caller rolls this page's fast
-part back and applies those items one by one instead, so one bad item still
-never blocks the rest of the page.
+Only what is plain comes here: not tombstones, not an item the feed had
+deleted before, not an id that appears twice in the page. The rest goes item
+by item. An item this mapper refuses (`Rejected`) is reported exactly as the
+item-by-item mapper would report it. If the database refuses a bulk write (a
+constraint we did not foresee), the caller rolls this page's fast part back
+and applies those items one by one instead, so one bad item still never
+blocks the rest of the page.
 """
 
 from __future__ import annotations

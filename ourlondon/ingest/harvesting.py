@@ -225,10 +225,10 @@ def _apply(
 
 @dataclass
 class Partition:
-    """A page's items by how they are applied: plain series, sessions naming
-    their series by @id, and sessions carrying it (each kind together); the
-    rest one by one (tombstones, standalone events, facility items, an item
-    the feed had deleted before, an id the page carries twice)."""
+    """A page's items by how they are applied: plain series (and events of
+    their own), sessions naming their series by @id, and sessions carrying it
+    (each kind together); the rest one by one (tombstones, facility items, an
+    item the feed had deleted before, an id the page carries twice)."""
 
     series: list[Item] = field(default_factory=list)
     sessions: list[Item] = field(default_factory=list)
