@@ -58,5 +58,9 @@ class Postcode(models.Model):
     # addresses; 20-60 progressively coarser.
     quality = models.PositiveSmallIntegerField(default=10)
 
+    class Meta:
+        # `nearest_postcode` reads a narrow band of latitude.
+        indexes = [models.Index(fields=["lat", "lng"], name="core_postcode_lat_lng")]
+
     def __str__(self) -> str:
         return self.postcode

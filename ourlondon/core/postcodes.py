@@ -101,3 +101,41 @@ def lookup_postcode(text: str) -> PostcodeLocation:
         f"We could not find the postcode {postcode}. Check it, or try a postcode "
         "nearby; new postcodes can take a few months to reach our list."
     )
+
+
+# About 1 km either way: a pin that far from every postcode is not at an
+# address (a park's middle, the river).
+_NEAR_DEGREES_LAT = 0.009
+_NEAR_DEGREES_LNG = 0.015
+NEAREST_WITHIN_KM = 1.0
+
+
+def nearest_postcode(lat: float, lng: float) -> PostcodeLocation | None:
+    """The London postcode nearest a point, within `NEAREST_WITHIN_KM`, or
+    None. For venues that open-data feeds give by pin alone."""
+    from ourlondon.core.geography import haversine_km
+    from ourlondon.core.models import Postcode
+
+    rows = (
+        Postcode.objects.filter(
+            lat__range=(lat - _NEAR_DEGREES_LAT, lat + _NEAR_DEGREES_LAT),
+            lng__range=(lng - _NEAR_DEGREES_LNG, lng + _NEAR_DEGREES_LNG),
+        )
+        .select_related("borough")
+        .only("postcode", "lat", "lng", "borough__gss_code", "borough__name")
+    )
+    best = min(
+        ((haversine_km(lat, lng, row.lat, row.lng), row) for row in rows),
+        key=lambda pair: (pair[0], pair[1].postcode),
+        default=None,
+    )
+    if best is None or best[0] > NEAREST_WITHIN_KM:
+        return None
+    row = best[1]
+    return PostcodeLocation(
+        postcode=row.postcode,
+        lat=row.lat,
+        lng=row.lng,
+        borough_code=row.borough.gss_code,
+        borough_name=row.borough.name,
+    )

@@ -39,9 +39,11 @@ from ourlondon.catalogue.vocabulary import (
 )
 from ourlondon.core.geography import borough_code_at, haversine_km
 from ourlondon.core.postcodes import (
+    NEAREST_WITHIN_KM,
     PostcodeError,
     PostcodeOutsideLondon,
     lookup_postcode,
+    nearest_postcode,
 )
 from ourlondon.ingest import openactive
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
@@ -106,9 +108,10 @@ def place_location(place: Place) -> VenueLocation:
 
     The publisher's pin is used when it is in London and near the postcode;
     publishers' pins are often rough, so otherwise the postcode's point stands
-    in (a person typing a venue is asked to fix the pin instead)."""
+    in (a person typing a venue is asked to fix the pin instead). A place
+    with a pin but no postcode we know is placed by its pin."""
     if not place.postcode:
-        raise Rejected("The location has no postcode.")
+        return _pinned_location(place, "The location has no postcode")
     try:
         found = lookup_postcode(place.postcode)
     except PostcodeOutsideLondon as exc:
@@ -116,6 +119,8 @@ def place_location(place: Place) -> VenueLocation:
             f"{place.postcode} is not in London.", outside_london=True
         ) from exc
     except PostcodeError as exc:
+        if place.lat is not None and place.lng is not None:
+            return _pinned_location(place, f"Location: {exc}")
         raise Rejected(f"Location: {exc}") from exc
     if place.lat is not None and place.lng is not None:
         borough = borough_code_at(place.lat, place.lng)
@@ -123,6 +128,27 @@ def place_location(place: Place) -> VenueLocation:
         if borough is not None and near <= MAX_PIN_DISTANCE_KM:
             return VenueLocation(found.postcode, place.lat, place.lng, borough)
     return VenueLocation(found.postcode, found.lat, found.lng, found.borough_code)
+
+
+def _pinned_location(place: Place, problem: str) -> VenueLocation:
+    """A place known by its pin alone (many publishers give only `geo`): in
+    London, at its pin, filed under the nearest postcode; outside London,
+    skipped and counted as such."""
+    if place.lat is None or place.lng is None:
+        raise Rejected(f"{problem} and no pin.")
+    borough = borough_code_at(place.lat, place.lng)
+    if borough is None:
+        raise Rejected(
+            f"The location ({place.lat:.5f}, {place.lng:.5f}) is not in London.",
+            outside_london=True,
+        )
+    near = nearest_postcode(place.lat, place.lng)
+    if near is None:
+        raise Rejected(
+            f"{problem}, and no London postcode is within "
+            f"{NEAREST_WITHIN_KM:g} km of its pin."
+        )
+    return VenueLocation(near.postcode, place.lat, place.lng, borough)
 
 
 def venue_name(place: Place, found: VenueLocation) -> str:

@@ -363,7 +363,9 @@ def parse_session(
     if isinstance(super_event, str):
         series_id = super_event.strip()
     elif isinstance(super_event, dict) and embedded is None:
-        embedded = parse_series(super_event, fallback_id=fallback_id + "#superEvent")
+        embedded = parse_series(
+            _inherited(super_event, data), fallback_id=fallback_id + "#superEvent"
+        )
         series_id = embedded.id
     elif series is not None:
         series_id = series.id
@@ -374,6 +376,40 @@ def parse_session(
         end=end,
         cancelled=data.get("eventStatus") in CANCELLED,
         series=embedded,
+    )
+
+
+# What a session may say for its embedded series when the series does not
+# (OpenActive lets either level carry it: TeamUp puts the location and price
+# on each session, not on the series).
+INHERITED = (
+    "location",
+    "offers",
+    "organizer",
+    "activity",
+    "ageRange",
+    "genderRestriction",
+    "accessibilitySupport",
+    "eventAttendanceMode",
+    "virtualLocation",
+)
+
+
+def _inherited(series: dict[str, Any], session: dict[str, Any]) -> dict[str, Any]:
+    """The series with what it leaves out filled in from its session."""
+    gaps = {k: session[k] for k in INHERITED if not series.get(k) and session.get(k)}
+    return {**series, **gaps} if gaps else series
+
+
+def _online(data: dict[str, Any], place: Place | None) -> bool:
+    """Online only: no place, and a virtual location or an attendance mode
+    saying it is (or may be) attended online."""
+    if place is not None:
+        return False
+    mode = data.get("eventAttendanceMode")
+    return bool(data.get("virtualLocation")) or (
+        isinstance(mode, str)
+        and mode.endswith(("OnlineEventAttendanceMode", "MixedEventAttendanceMode"))
     )
 
 
@@ -392,7 +428,7 @@ def parse_series(data: dict[str, Any], *, fallback_id: str) -> Series:
         description=_text(data.get("description"), 5000),
         organiser=_organiser(data.get("organizer")),
         place=place,
-        is_online=place is None and bool(data.get("virtualLocation")),
+        is_online=_online(data, place),
         activity_uris=activity_uris,
         activity_labels=activity_labels,
         accessibility_uris=accessibility_uris,

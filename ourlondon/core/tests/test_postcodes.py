@@ -8,6 +8,7 @@ from ourlondon.core.postcodes import (
     UnknownPostcode,
     is_outcode,
     lookup_postcode,
+    nearest_postcode,
     normalise_postcode,
 )
 
@@ -92,3 +93,28 @@ class TestLookup:
     def test_invalid_postcode_says_invalid(self):
         with pytest.raises(InvalidPostcode, match="“E8” is not a valid UK postcode"):
             lookup_postcode("E8")
+
+    def test_a_postcodes_own_point_is_nearest_itself(self):
+        here = lookup_postcode("E8 3AA")
+        found = nearest_postcode(here.lat, here.lng)
+        assert found is not None
+        assert (found.postcode, found.borough_code) == ("E8 3AA", "E09000012")
+
+    def test_the_nearest_postcode_is_the_closest_of_those_around(self):
+        from ourlondon.core.geography import haversine_km
+        from ourlondon.core.models import Postcode
+
+        lat, lng = 51.5423, -0.0559  # London Fields, Hackney
+        found = nearest_postcode(lat, lng)
+        assert found is not None
+        closest = min(
+            Postcode.objects.filter(
+                lat__range=(lat - 0.02, lat + 0.02), lng__range=(lng - 0.03, lng + 0.03)
+            ),
+            key=lambda row: haversine_km(lat, lng, row.lat, row.lng),
+        )
+        assert found.postcode == closest.postcode
+        assert haversine_km(lat, lng, found.lat, found.lng) < 0.3
+
+    def test_no_postcode_is_near_a_point_far_from_any(self):
+        assert nearest_postcode(51.4, 0.9) is None  # the Thames estuary
