@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # at run time models load lazily: this module is pure
+    from ourlondon.core.models import Postcode
 
 # The shapes Royal Mail allocates: A9, A99, AA9, AA99, A9A, AA9A outcodes, then a
 # digit and two letters. The incode letters never include C, I, K, M, O or V. GIR 0AA
@@ -84,13 +88,7 @@ def lookup_postcode(text: str) -> PostcodeLocation:
         .first()
     )
     if row is not None:
-        return PostcodeLocation(
-            postcode=row.postcode,
-            lat=row.lat,
-            lng=row.lng,
-            borough_code=row.borough.gss_code,
-            borough_name=row.borough.name,
-        )
+        return _location(row)
     outcode = postcode.split(" ")[0]
     if not PostcodeDistrict.objects.filter(outcode=outcode).exists():
         raise PostcodeOutsideLondon(
@@ -131,7 +129,10 @@ def nearest_postcode(lat: float, lng: float) -> PostcodeLocation | None:
     )
     if best is None or best[0] > NEAREST_WITHIN_KM:
         return None
-    row = best[1]
+    return _location(best[1])
+
+
+def _location(row: Postcode) -> PostcodeLocation:
     return PostcodeLocation(
         postcode=row.postcode,
         lat=row.lat,
