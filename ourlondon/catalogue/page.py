@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, ActivityType, Occurrence, Schedule
-from ourlondon.catalogue.recurrence import default_window, schedule_slots
+from ourlondon.catalogue.recurrence import slots_from
 from ourlondon.catalogue.vocabulary import AccessibilityFeature
 
 ACCESSIBILITY_LABEL = dict(AccessibilityFeature.choices)
@@ -67,19 +67,12 @@ def planned_sessions(
 ) -> list[Occurrence]:
     """The next sessions of unsaved schedules, as unsaved occurrences: what the
     page would list once the schedules are materialised."""
-    window_start, window_end = default_window(today)
-    now = timezone.now()
     slots = sorted(
         (
             slot
-            for schedule in schedules
-            for slot in schedule_slots(
-                schedule,
-                window_start=window_start,
-                window_end=window_end,
-                holidays=holidays,
+            for _, slot in slots_from(
+                schedules, since=timezone.now(), today=today, holidays=holidays
             )
-            if slot.start >= now
         ),
         key=lambda slot: slot.start,
     )

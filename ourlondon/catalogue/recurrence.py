@@ -197,6 +197,27 @@ def materialised_sessions(
         return _write_sessions(_schedules_of(ids), today=today, holidays=holidays)
 
 
+def slots_from(
+    schedules: Iterable[Schedule | ScheduleTimes],
+    *,
+    since: datetime,
+    today: date | None,
+    holidays: list[tuple[date, date]],
+) -> Iterator[tuple[Schedule | ScheduleTimes, Slot]]:
+    """Each schedule's sessions in the default window that start at `since`
+    or later, with the schedule they come from."""
+    window_start, window_end = default_window(today)
+    for schedule in schedules:
+        for slot in schedule_slots(
+            schedule,
+            window_start=window_start,
+            window_end=window_end,
+            holidays=holidays,
+        ):
+            if slot.start >= since:
+                yield schedule, slot
+
+
 def _write_sessions(
     schedules: Iterable[ScheduleTimes],
     *,
@@ -205,18 +226,12 @@ def _write_sessions(
 ) -> Materialised:
     """The schedules' sessions from today on, written with ids allocated
     first (the caller's transaction must hold the write lock)."""
-    window_start, window_end = default_window(today)
-    cutoff = london_datetime(window_start, time(0, 0))
+    cutoff = london_datetime(default_window(today)[0], time(0, 0))
     slots = [
         (schedule.activity_id, schedule.pk, slot.start, slot.end)
-        for schedule in schedules
-        for slot in schedule_slots(
-            schedule,
-            window_start=window_start,
-            window_end=window_end,
-            holidays=holidays,
+        for schedule, slot in slots_from(
+            schedules, since=cutoff, today=today, holidays=holidays
         )
-        if slot.start >= cutoff
     ]
     numbers = allocate_ids(Occurrence, len(slots))
     rows = [(pk, *slot) for pk, slot in zip(numbers, slots, strict=True)]
