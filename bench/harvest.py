@@ -145,12 +145,15 @@ def carried_item(n: int, series: int) -> dict[str, Any]:
     return one
 
 
-def serve(total: int) -> tuple[ThreadingHTTPServer, str]:
+def serve(total: int, latency: float = 0.0) -> tuple[ThreadingHTTPServer, str]:
     class Handler(BaseHTTPRequestHandler):
         def log_message(self, *args: Any) -> None:
             pass
 
         def do_GET(self) -> None:  # noqa: N802
+            if latency:
+                # A real publisher's answer time (network and its database).
+                time.sleep(latency)
             query = parse_qs(urlsplit(self.path).query)
             after = int(query.get("afterTimestamp", ["0"])[0])
             path = urlsplit(self.path).path
@@ -252,6 +255,14 @@ def main() -> int:
         help="run the first harvest under cProfile, its stats written to FILE "
         "(slower: for finding where the time goes, not for the rate)",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="MS",
+        help="the publisher waits MS milliseconds before each page, as a real "
+        "one across the internet does (default 0: the harvester's own speed)",
+    )
     options = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="ourlondon-bench-harvest-"))
     database_url = options.database_url or f"sqlite:///{folder / 'db.sqlite3'}"
@@ -281,7 +292,7 @@ def main() -> int:
         ("load_vocabularies",),
     ):
         manage(env, *step)
-    server, base = serve(options.items)
+    server, base = serve(options.items, options.latency / 1000)
     url, kind = base + "/feed", "SessionSeries"
     if options.shape == "sessions":
         started = time.perf_counter()

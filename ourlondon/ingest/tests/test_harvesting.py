@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import threading
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ourlondon.catalogue.models import Activity, Schedule
+from ourlondon.ingest import harvesting
 from ourlondon.ingest.harvesting import harvest_feed, retry_after_seconds
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.openactive import LONDON
@@ -327,6 +329,67 @@ def test_a_feed_whose_next_never_ends_stops_at_the_page_cap():
         report = harvest_feed(make_feed(base, "series"), max_pages=25)
     assert report.pages == 25 and not report.caught_up
     assert "Stopped after 25 pages" in report.error
+    # The page after the cap is not fetched ahead either.
+    assert len(publisher.requests) == 25
+
+
+def committing_first_page_while(monkeypatch, during) -> list[object]:
+    """Run `during()` inside the commit of the first page; returns what it gave."""
+    seen: list[object] = []
+    commit = harvesting._commit_page
+
+    def observed(feed, page, report, *, last):
+        if not seen:
+            seen.append(during())
+        commit(feed, page, report, last=last)
+
+    monkeypatch.setattr(harvesting, "_commit_page", observed)
+    return seen
+
+
+def test_the_next_page_is_fetched_while_this_one_is_committed(monkeypatch):
+    publisher = Publisher(page_size=1)
+    for n in range(3):
+        publisher.upsert(f"s{n}", series_data(f"s{n}"))
+    second_asked = threading.Event()
+    publisher.intercept = lambda query: second_asked.set() if query else None
+    # Without the prefetch the second page is asked for only after this
+    # commit, so the wait would time out.
+    seen = committing_first_page_while(monkeypatch, lambda: second_asked.wait(10))
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"))
+    assert seen == [True]
+    assert report.caught_up and report.pages == 4
+    assert catalogue_ids() == published_ids(publisher)
+
+
+def test_a_failed_commit_does_not_wait_for_the_page_fetched_ahead(monkeypatch):
+    publisher = Publisher(page_size=1)
+    for n in range(2):
+        publisher.upsert(f"s{n}", series_data(f"s{n}"))
+    asked, released, answered = threading.Event(), threading.Event(), threading.Event()
+
+    def held(query):
+        if query:
+            asked.set()
+            released.wait(10)
+            answered.set()
+        return
+
+    publisher.intercept = held
+
+    def fail():
+        asked.wait(10)
+        raise RuntimeError("the database went away")
+
+    committing_first_page_while(monkeypatch, fail)
+    with serve({"series": publisher}) as base:
+        with pytest.raises(RuntimeError):
+            harvest_feed(make_feed(base, "series"))
+        # The error came back while the page fetched ahead was still held.
+        assert asked.is_set() and not answered.is_set()
+        released.set()
+    assert not Activity.all_objects.exists()
 
 
 def test_unapproved_feeds_are_never_fetched():
