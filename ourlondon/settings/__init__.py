@@ -336,6 +336,9 @@ HUEY: dict[str, object] = (
     }
 )
 HUEY["immediate"] = False
+# An idle worker checks the SQLite queue at least once a second (huey backs off
+# up to 10 s otherwise), so a feed due every 8 s is polled on time.
+HUEY["consumer"] = {"max_delay": 1.0}
 if not REDIS_URL:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
