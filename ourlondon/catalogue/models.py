@@ -511,11 +511,14 @@ class Schedule(models.Model):
 class Occurrence(models.Model):
     """One dated session, materialised from a schedule. Times are stored in UTC."""
 
+    # No index of their own: (activity, start) and the unique (schedule, start)
+    # lead with them, and each index is written again for every session a
+    # harvest or a schedule change materialises.
     activity = models.ForeignKey(
-        Activity, on_delete=models.CASCADE, related_name="occurrences"
+        Activity, on_delete=models.CASCADE, related_name="occurrences", db_index=False
     )
     schedule = models.ForeignKey(
-        Schedule, on_delete=models.CASCADE, related_name="occurrences"
+        Schedule, on_delete=models.CASCADE, related_name="occurrences", db_index=False
     )
     start = models.DateTimeField()
     end = models.DateTimeField()

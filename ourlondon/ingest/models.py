@@ -87,7 +87,10 @@ class Feed(models.Model):
 class FeedItem(models.Model):
     """The latest state of one item of one feed, as published."""
 
-    feed = models.ForeignKey(Feed, on_delete=models.CASCADE, related_name="items")
+    # Indexed by the unique (feed, kind, item_id), which leads with it.
+    feed = models.ForeignKey(
+        Feed, on_delete=models.CASCADE, related_name="items", db_index=False
+    )
     kind = models.CharField(max_length=64)
     item_id = models.CharField(max_length=300)
     # RPDE allows a string or an integer of any size: kept as published.
