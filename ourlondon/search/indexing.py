@@ -429,6 +429,24 @@ def refresh_activities(
     return len(documents)
 
 
+_SESSION_FIELDS = [
+    "days_a",
+    "days_b",
+    "day0_last_ts",
+    "beyond",
+    "lat",
+    "lng",
+    "cell_x",
+    "cell_y",
+    "quad",
+    "borough_id",
+    "is_free",
+    "age_min",
+    "age_max",
+    "category_bits",
+]
+
+
 @transaction.atomic
 def refresh_sessions(
     activity_ids: Iterable[int],
@@ -457,7 +475,8 @@ def refresh_sessions(
         )
         lost.update(gone.values_list("activity_id", flat=True))
         gone.delete()
-    documents = SearchDocument.objects.in_bulk(ids)
+    # What session rows and day bits need, not the text (nor its converters).
+    documents = SearchDocument.objects.only(*_SESSION_FIELDS).in_bulk(ids)
     if not documents:
         return
     stored = {
