@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Schedule
 from ourlondon.catalogue.tests.factories import (
@@ -15,7 +16,13 @@ from ourlondon.catalogue.tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
-from ourlondon.core.bulkwrite import insert_rows, update_instances, update_rows
+from ourlondon.core.bulkwrite import (
+    insert_rows,
+    prepared_row_writer,
+    update_instances,
+    update_rows,
+)
+from ourlondon.ingest.models import Feed, FeedItem
 from ourlondon.search.models import SearchTerm
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +98,33 @@ def test_upserts_insert_new_rows_and_overwrite_existing_ones_twice_in_a_transact
         "new1": 1,
         "new2": 2,
     }
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"@type": "ScheduledSession", "name": "Café — ünïcode", "n": [1, 2.5, None]},
+        [],
+        "a JSON string",
+        0,
+        False,
+        None,  # SQL NULL
+    ],
+)
+def test_prepared_rows_store_json_as_django_would(data):
+    feed = Feed.objects.create(
+        name="f", publisher="p", kind="k", url="https://x.example/"
+    )
+    columns = ["feed_id", "kind", "item_id", "modified", "deleted", "data"]
+    columns += ["super_event_id", "updated_at"]
+    write = prepared_row_writer(FeedItem, columns)
+    row = (feed.pk, "k", "bulk", "1", False, data, "", timezone.now())
+    insert_rows(FeedItem, columns, [write(row)])
+    FeedItem.objects.create(
+        feed=feed, kind="k", item_id="django", modified="1", data=data
+    )
+    stored = dict(FeedItem.objects.values_list("item_id", "data"))
+    assert stored["bulk"] == stored["django"] == data
+    assert FeedItem.objects.filter(data__isnull=True).count() == (
+        2 if data is None else 0
+    )
