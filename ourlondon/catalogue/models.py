@@ -208,7 +208,11 @@ class Venue(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["lat", "lng"], name="venue_lat_lng")]
+        indexes = [
+            models.Index(fields=["lat", "lng"], name="venue_lat_lng"),
+            # Importers match a place to a venue by postcode, a page at a time.
+            models.Index(fields=["postcode"], name="venue_postcode"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}, {self.postcode}"
@@ -325,6 +329,10 @@ class Activity(models.Model):
         ordering = ["title"]
         indexes = [
             models.Index(fields=["status", "updated_at"], name="activity_status"),
+            # Feeds look activities up by source_id; the unique index below is
+            # partial, which neither SQLite nor PostgreSQL (past 100 values in
+            # an IN list) can use for that, so each page read the whole table.
+            models.Index(fields=["source", "source_id"], name="activity_source_id"),
         ]
         constraints = [
             models.CheckConstraint(

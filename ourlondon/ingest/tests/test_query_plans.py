@@ -1,0 +1,126 @@
+"""A page is harvested by index lookups, never by reading a whole table: a
+feed of a million items must cost the same per page as a feed of a hundred."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, time, timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from ourlondon.catalogue.models import Activity
+from ourlondon.ingest.harvesting import harvest_feed
+from ourlondon.ingest.models import Feed, FeedRejection
+from ourlondon.ingest.openactive import LONDON
+from ourlondon.ingest.tests.publisher import (
+    Publisher,
+    series_data,
+    serve,
+    session_data,
+)
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite", reason="reads SQLite's query plans"
+    ),
+]
+
+# Tables that grow with the feeds; reading one whole is a bug at scale.
+GROWING = (
+    "ingest_feeditem",
+    "ingest_feedrejection",
+    "catalogue_activity",
+    "catalogue_schedule",
+    "catalogue_occurrence",
+    "catalogue_venue",
+    "search_searchsession",
+    "search_searchdocument",
+    "search_searchcard",
+)
+WHOLE_TABLE = re.compile(rf"\bSCAN ({'|'.join(GROWING)})\b")
+# An index used for its first column only, when that column picks out a whole
+# feed or a whole source: as bad as reading the table.
+WHOLE_FEED = re.compile(
+    r"\bSEARCH \w+ USING (COVERING )?INDEX \S+ \((feed_id|source)=\?\)"
+)
+# Except the weekly re-sync's sweep, which reads a feed's items whole by design.
+SWEEP = re.compile(r'"seen_at" <')
+
+
+def soon(days: int) -> datetime:
+    return datetime.combine(
+        timezone.localdate() + timedelta(days=days), time(18), tzinfo=LONDON
+    )
+
+
+def whole_table_reads(queries: list[dict[str, str]]) -> list[str]:
+    found = []
+    with connection.cursor() as cursor:
+        for query in queries:
+            sql = query["sql"]
+            if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE")):
+                continue
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}")
+            plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+            if WHOLE_TABLE.search(plan) or (
+                WHOLE_FEED.search(plan) and not SWEEP.search(sql)
+            ):
+                found.append(f"{plan}\n    {sql[:300]}")
+    return found
+
+
+def test_harvesting_pages_reads_no_growing_table_whole(settings):
+    settings.SAFE_FETCH_ALLOW_PRIVATE = True
+    series, sessions = (
+        Publisher(page_size=4),
+        Publisher(kind="ScheduledSession", page_size=4),
+    )
+    for n in range(6):
+        series.upsert(f"s{n}", series_data(f"s{n}"))
+    for n in range(12):
+        sessions.upsert(f"x{n}", session_data(f"x{n}", f"s{n % 6}", soon(n + 1)))
+    # Sessions carrying their series whole, as Legend's London feeds publish.
+    combined = Publisher(kind="ScheduledSession", page_size=4)
+    for n in range(8):
+        carried = {**series_data(f"c{n % 3}"), "name": f"Carried {n % 3}"}
+        data = {**session_data(f"y{n}", "", soon(n + 1)), "superEvent": carried}
+        combined.upsert(f"y{n}", data)
+    published = {"series": series, "sessions": sessions, "combined": combined}
+    with serve(published) as base:
+        feeds = [
+            Feed.objects.create(
+                name=name, publisher="p", kind=kind, url=f"{base}/{name}", approved=True
+            )
+            for name, kind in (
+                ("series", "SessionSeries"),
+                ("sessions", "ScheduledSession"),
+                ("combined", "ScheduledSession"),
+            )
+        ]
+        with CaptureQueriesContext(connection) as first:
+            for feed in feeds:
+                harvest_feed(feed)
+        for n in range(0, 12, 2):
+            sessions.upsert(f"x{n}", session_data(f"x{n}", f"s{n % 6}", soon(n + 2)))
+        sessions.delete("x1")
+        series.upsert("s0", {**series_data("s0"), "name": "Renamed"})
+        combined.delete("y0")
+        combined.upsert(
+            "y1",
+            {
+                **session_data("y1", "", soon(9)),
+                "superEvent": {**series_data("c1"), "name": "Carried, renamed"},
+            },
+        )
+        with CaptureQueriesContext(connection) as second:
+            for feed in Feed.objects.order_by("pk"):
+                harvest_feed(feed)
+    found = whole_table_reads(first.captured_queries + second.captured_queries)
+    assert found == []
+    # Every path ran: nothing was refused, and the carried series were made.
+    assert not FeedRejection.objects.exists()
+    assert Activity.all_objects.filter(title__startswith="Carried").count() == 3
