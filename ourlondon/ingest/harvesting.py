@@ -28,12 +28,16 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from ourlondon.catalogue.models import Activity
+from ourlondon.catalogue.models import Activity, Occurrence, Schedule, Venue
 from ourlondon.catalogue.recurrence import (
     materialised_sessions,
     rematerialised_schedules,
 )
-from ourlondon.core.bulkwrite import insert_rows, prepared_row_writer
+from ourlondon.core.bulkwrite import (
+    insert_rows,
+    prepared_row_writer,
+    refresh_statistics,
+)
 from ourlondon.ingest.bulk import (
     PageResult,
     SessionPageResult,
@@ -58,6 +62,7 @@ from ourlondon.ingest.mapping import (
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.rpde import Item, MalformedPage, Page, parse_page
 from ourlondon.search.indexing import refresh_activities, refresh_sessions
+from ourlondon.search.models import SearchCard, SearchDocument, SearchSession
 
 logger = logging.getLogger(__name__)
 
@@ -68,6 +73,20 @@ BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
 RESYNC_EVERY = timedelta(days=7)
 PAGE_MAX_BYTES = 20 * 1024 * 1024
+# How often a long harvest has PostgreSQL's planner statistics brought up to
+# date for the tables it grows (see `refresh_statistics`).
+STATISTICS_EVERY_PAGES = 20
+HARVESTED_TABLES = (
+    FeedItem,
+    FeedRejection,
+    Activity,
+    Schedule,
+    Occurrence,
+    Venue,
+    SearchDocument,
+    SearchSession,
+    SearchCard,
+)
 
 
 @dataclass
@@ -665,6 +684,8 @@ def harvest_feed(
             if not last and number + 1 < max_pages:
                 pending = pool.submit(_fetch_page, page.next_url, allow)
             _commit_page(feed, page, report, last=last)
+            if report.pages % STATISTICS_EVERY_PAGES == 0:
+                refresh_statistics(HARVESTED_TABLES)
             if last:
                 report.caught_up = True
                 if feed.resync_started_at is not None:

@@ -7,7 +7,7 @@ from datetime import date, time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Schedule
@@ -19,6 +19,7 @@ from ourlondon.catalogue.tests.factories import (
 from ourlondon.core.bulkwrite import (
     insert_rows,
     prepared_row_writer,
+    refresh_statistics,
     update_instances,
     update_rows,
 )
@@ -128,3 +129,27 @@ def test_prepared_rows_store_json_as_django_would(data):
     assert FeedItem.objects.filter(data__isnull=True).count() == (
         2 if data is None else 0
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_stale_planner_statistics_are_taken_again_on_postgresql():
+    feed = Feed.objects.create(name="f", publisher="p", kind="k", url="https://x/")
+    columns = ["feed_id", "kind", "item_id", "modified", "deleted", "super_event_id"]
+    columns.append("updated_at")
+    now = timezone.now()
+    rows = [(feed.pk, "k", f"i{n}", "1", False, "", now) for n in range(1500)]
+    insert_rows(FeedItem, columns, rows)
+    if connection.vendor != "postgresql":
+        # SQLite plans these lookups by index without statistics.
+        assert refresh_statistics([FeedItem]) == []
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_force_next_flush()")
+    assert refresh_statistics([FeedItem, Feed]) == ["ingest_feeditem"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
+            "WHERE relname = 'ingest_feeditem'"
+        )
+        assert cursor.fetchone() == (True,)
+    assert refresh_statistics([FeedItem, Feed]) == []

@@ -560,3 +560,16 @@ def test_a_listing_a_moderator_unpublished_stays_unpublished_after_feed_edits():
     activity.refresh_from_db()
     assert activity.status == Activity.Status.PUBLISHED
     assert activity.title == "Boxing Club is back"
+
+
+def test_a_long_harvest_keeps_planner_statistics_up_to_date(monkeypatch):
+    calls: list[tuple[type, ...]] = []
+    monkeypatch.setattr(harvesting, "STATISTICS_EVERY_PAGES", 2)
+    monkeypatch.setattr(harvesting, "refresh_statistics", calls.append)
+    publisher = Publisher(page_size=1)
+    for n in range(4):
+        publisher.upsert(f"s{n}", series_data(f"s{n}"))
+    with serve({"series": publisher}) as base:
+        report = harvest_feed(make_feed(base, "series"))
+    assert report.pages == 5
+    assert len(calls) == 2 and FeedItem in calls[0]
