@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from django.conf import settings
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -635,6 +635,17 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     report.items += len(page.items) + len(page.rejected)
 
 
+def _unmap_database() -> None:
+    """No memory-mapped SQLite file for the harvester. The map (settings'
+    SQLITE_MMAP_BYTES) speeds up searches, but a harvest writes through
+    SQLite's own cache and gained nothing from it (100,000 sessions: 5,041
+    items/s mapped, 5,147 not), while every page of the file it touched
+    counted in its RSS: 1,141 MB at a million sessions, its own memory 171 MB."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA mmap_size=0")
+
+
 def harvest_feed(
     feed: Feed,
     *,
@@ -658,6 +669,7 @@ def harvest_feed(
         feed.save(update_fields=["next_url", "last_full_sync_at", "resync_started_at"])
     url = feed.next_url or feed.url
     allow = allow_private or getattr(settings, "SAFE_FETCH_ALLOW_PRIVATE", False)
+    _unmap_database()
     # The next page is fetched and parsed while this one is written: a real
     # publisher takes 0.1-1 s to answer, which would otherwise add to every
     # page's own work. Still only one request in flight, and only a committed
