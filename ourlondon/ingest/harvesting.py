@@ -563,7 +563,7 @@ def _sweep(feed: Feed, report: HarvestReport) -> None:
 def _stored(feed: Feed, items: Sequence[Item]) -> QuerySet[FeedItem]:
     """These items as stored. By kind too: the unique index is (feed, kind,
     item_id), and without the kind SQLite read every item of the feed for each
-    page (a million-item feed slowed to a few hundred items a second)."""
+    page (a million-session feed went at half the rate of a 20,000 one)."""
     return FeedItem.objects.filter(
         feed=feed,
         kind__in={item.kind[:64] for item in items},
