@@ -19,6 +19,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ourlondon.ingest.models import Feed
+
 FOOTBALL = "https://openactive.io/activity-list#0a5f732d-e806-4e51-ad40-0a7de0239c8c"
 BOXING = "https://openactive.io/activity-list#d4417bb3-383f-489b-b0c7-731b82f3b220"
 
@@ -204,3 +206,16 @@ def serve(publishers: dict[str, Publisher]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def approved_feed(
+    base: str, name: str, kind: str = "SessionSeries", **fields: Any
+) -> Feed:
+    """A feed of the publisher served at `base`/`name`, approved by a moderator."""
+    return Feed.objects.create(
+        name=name,
+        publisher="Test publisher",
+        kind=kind,
+        url=f"{base}/{name}",
+        **{"approved": True, **fields},
+    )

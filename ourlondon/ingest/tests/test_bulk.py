@@ -17,6 +17,7 @@ from ourlondon.ingest.openactive import LONDON
 from ourlondon.ingest.tests.publisher import (
     BOXING,
     Publisher,
+    approved_feed,
     series_data,
     serve,
     session_data,
@@ -142,19 +143,8 @@ def snapshot(feed_name: str) -> dict[str, Any]:
     }
 
 
-def register(base: str, name: str, kind: str) -> Feed:
-    """An approved feed of the local publisher's `name` path."""
-    return Feed.objects.create(
-        name=name,
-        publisher="Test publisher",
-        kind=kind,
-        url=f"{base}/{name}",
-        approved=True,
-    )
-
-
 def harvest(base: str) -> None:
-    feed = register(base, "series", "SessionSeries")
+    feed = approved_feed(base, "series", "SessionSeries")
     harvest_feed(feed)
 
 
@@ -306,7 +296,7 @@ def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
 
     with serve({"series": series, "sessions": sessions}) as base:
         harvest(base)
-        register(base, "sessions", "ScheduledSession")
+        approved_feed(base, "sessions", "ScheduledSession")
         first = both_ways(monkeypatch, "sessions", "is_plain_session", applied_together)
         assert sorted(applied_together) == sorted(
             [f"x{n}" for n in range(10)] + ["x21"]
@@ -391,7 +381,7 @@ def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
     monkeypatch.setattr(harvesting, "apply_embedded_page", spy)
 
     with serve({"combined": feed}) as base:
-        register(base, "combined", "ScheduledSession")
+        approved_feed(base, "combined", "ScheduledSession")
         first = both_ways(monkeypatch, "combined", "is_embedded_session", together)
         assert {"x0", "x11", "far1", "far2", "odd1", "anon", "bad"} <= set(together)
         assert not {"v1", "v2", "y1", "y2"} & set(together)
@@ -450,7 +440,7 @@ def test_a_series_carried_again_is_compared_again_only_if_its_activity_changed(
     real = bulk.apply_series
     monkeypatch.setattr(bulk, "apply_series", spy)
     with serve({"combined": feed}) as base:
-        source = register(base, "combined", "ScheduledSession")
+        source = approved_feed(base, "combined", "ScheduledSession")
         harvest_feed(source)
         assert compared == [["c0"], [], []]
         activity = Activity.all_objects.get(source_id__endswith="/series/c0")
@@ -509,7 +499,7 @@ def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
     monkeypatch.setattr(harvesting, "apply_series_page", spy)
 
     with serve({"events": events}) as base:
-        register(base, "events", "Event")
+        approved_feed(base, "events", "Event")
         first = both_ways(monkeypatch, "events", "is_plain_series", together)
         assert sorted(together) == [f"e{n}" for n in range(9)]
         reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}

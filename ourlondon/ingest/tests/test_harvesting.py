@@ -21,6 +21,7 @@ from ourlondon.ingest.openactive import LONDON
 from ourlondon.ingest.tests.publisher import (
     BOXING,
     Publisher,
+    approved_feed,
     series_data,
     serve,
     session_data,
@@ -36,16 +37,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 @pytest.fixture(autouse=True)
 def local_feeds(settings):
     settings.SAFE_FETCH_ALLOW_PRIVATE = True
-
-
-def make_feed(base: str, name: str, kind: str = "SessionSeries") -> Feed:
-    return Feed.objects.create(
-        name=name,
-        publisher="Test publisher",
-        kind=kind,
-        url=f"{base}/{name}",
-        approved=True,
-    )
 
 
 def soon(days: int = 3, hour: int = 18) -> datetime:
@@ -83,7 +74,7 @@ def test_both_orderings_harvest_every_item_and_stop_at_the_last_page(strategy):
     for n in range(5):
         publisher.upsert(f"s{n}", series_data(f"s{n}", name=f"Club {n}"))
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         report = harvest_feed(feed)
     assert report.caught_up and report.items == 5 and report.rejected == 0
     assert catalogue_ids() == published_ids(publisher)
@@ -98,7 +89,7 @@ def test_an_update_and_then_a_delete_of_the_same_id():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1", name="Boxing Club"))
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         harvest_feed(feed)
         publisher.upsert("s1", series_data("s1", name="Boxing Club (new time)"))
         harvest_feed(Feed.objects.get())
@@ -117,7 +108,7 @@ def test_equal_modified_values_across_a_page_boundary_lose_nothing():
     for n in range(5):
         publisher.upsert(f"s{n}", series_data(f"s{n}"), modified=5000)
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"))
+        report = harvest_feed(approved_feed(base, "series"))
     assert report.items == 5
     assert catalogue_ids() == published_ids(publisher)
 
@@ -130,8 +121,8 @@ def test_sessions_join_their_series_whichever_arrives_first(series_first):
     sessions.upsert("x1", session_data("x1", "s1", soon()))
     sessions.upsert("x2", session_data("x2", "s1", soon(days=10)))
     with serve({"series": series, "sessions": sessions}) as base:
-        series_feed = make_feed(base, "series")
-        session_feed = make_feed(base, "sessions", "ScheduledSession")
+        series_feed = approved_feed(base, "series")
+        session_feed = approved_feed(base, "sessions", "ScheduledSession")
         first, second = (
             (series_feed, session_feed) if series_first else (session_feed, series_feed)
         )
@@ -165,9 +156,9 @@ def test_many_sessions_waiting_for_their_series_all_join_it():
     sessions.upsert("y1", session_data("dup", "s1", soon(days=8)))
     sessions.upsert("y2", session_data("dup", "s1", soon(days=9)))
     with serve({"series": series, "sessions": sessions}) as base:
-        harvest_feed(make_feed(base, "sessions", "ScheduledSession"))
+        harvest_feed(approved_feed(base, "sessions", "ScheduledSession"))
         assert FeedRejection.objects.filter(reason__startswith="Waiting").count() == 8
-        harvest_feed(make_feed(base, "series"))
+        harvest_feed(approved_feed(base, "series"))
     assert not FeedRejection.objects.exists()
     counts = dict(
         Schedule.objects.values_list("activity__source_id").annotate(n=Count("pk"))
@@ -187,7 +178,7 @@ def test_an_embedded_superevent_makes_the_series_too():
     data["superEvent"] = series_data("s1", name="Embedded Boxing", activity=BOXING)
     sessions.upsert("x1", data)
     with serve({"sessions": sessions}) as base:
-        report = harvest_feed(make_feed(base, "sessions", "ScheduledSession"))
+        report = harvest_feed(approved_feed(base, "sessions", "ScheduledSession"))
     assert report.rejected == 0
     activity = Activity.public.get()
     assert activity.title == "Embedded Boxing"
@@ -204,7 +195,7 @@ def test_bad_items_are_rejected_one_by_one_with_reasons():
     unknown["activity"] = [{"@id": "https://x.example/c", "prefLabel": "Quidditch"}]
     publisher.upsert("unknown", unknown)
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         report = harvest_feed(feed)
     assert report.items == 5 and report.rejected == 4 and report.outside_london == 1
     assert catalogue_ids() == {"https://publisher.example/series/good"}
@@ -236,7 +227,7 @@ def test_items_that_are_not_rpde_items_are_rejected_and_the_rest_kept():
 
     publisher.intercept = page_with_junk
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"))
+        report = harvest_feed(approved_feed(base, "series"))
     assert report.rejected == 4
     assert catalogue_ids() == {"https://publisher.example/series/good"}
     reasons = set(FeedRejection.objects.values_list("reason", flat=True))
@@ -249,7 +240,7 @@ def test_503_with_retry_after_backs_off_and_keeps_the_position():
     publisher.upsert("s1", series_data("s1"))
     publisher.intercept = lambda q: (503, {"Retry-After": "120"}, b"busy")
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         report = harvest_feed(feed)
     feed.refresh_from_db()
     assert report.wait_seconds == 120
@@ -271,7 +262,7 @@ def test_a_feed_that_is_gone_is_stopped_and_flagged(status):
     publisher = Publisher()
     publisher.intercept = lambda q: (status, {}, b"gone")
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         report = harvest_feed(feed)
     feed.refresh_from_db()
     assert report.stopped
@@ -291,7 +282,7 @@ def test_a_malformed_page_commits_nothing_and_names_its_url():
 
     publisher.intercept = second_page_broken
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         report = harvest_feed(feed)
     feed.refresh_from_db()
     assert report.pages == 1 and report.error.startswith("Malformed page")
@@ -309,7 +300,7 @@ def test_a_redirect_to_cloud_metadata_is_refused():
         b"",
     )
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         report = harvest_feed(feed)
     assert "169.254.169.254" in report.error
     assert not Activity.all_objects.exists()
@@ -326,7 +317,7 @@ def test_a_feed_whose_next_never_ends_stops_at_the_page_cap():
 
     publisher.intercept = endless
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"), max_pages=25)
+        report = harvest_feed(approved_feed(base, "series"), max_pages=25)
     assert report.pages == 25 and not report.caught_up
     assert "Stopped after 25 pages" in report.error
     # The page after the cap is not fetched ahead either.
@@ -357,7 +348,7 @@ def test_the_next_page_is_fetched_while_this_one_is_committed(monkeypatch):
     # commit, so the wait would time out.
     seen = committing_first_page_while(monkeypatch, lambda: second_asked.wait(10))
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"))
+        report = harvest_feed(approved_feed(base, "series"))
     assert seen == [True]
     assert report.caught_up and report.pages == 4
     assert catalogue_ids() == published_ids(publisher)
@@ -385,7 +376,7 @@ def test_a_failed_commit_does_not_wait_for_the_page_fetched_ahead(monkeypatch):
     committing_first_page_while(monkeypatch, fail)
     with serve({"series": publisher}) as base:
         with pytest.raises(RuntimeError):
-            harvest_feed(make_feed(base, "series"))
+            harvest_feed(approved_feed(base, "series"))
         # The error came back while the page fetched ahead was still held.
         assert asked.is_set() and not answered.is_set()
         released.set()
@@ -395,7 +386,7 @@ def test_a_failed_commit_does_not_wait_for_the_page_fetched_ahead(monkeypatch):
 def test_unapproved_feeds_are_never_fetched():
     publisher = Publisher()
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         feed.approved = False
         feed.save()
         report = harvest_feed(feed)
@@ -421,7 +412,7 @@ def test_a_real_feeds_tombstones_page_through_to_the_end():
 
     publisher.intercept = replay
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"))
+        report = harvest_feed(approved_feed(base, "series"))
     assert report.caught_up
     assert report.deleted == 240
     assert report.rejected == 0
@@ -454,7 +445,7 @@ def test_any_interleaving_of_updates_and_deletes_ends_equal_to_the_publisher(
     Activity.all_objects.filter(source="openactive").delete()
     publisher = Publisher(page_size=2)
     publishers["series"] = publisher
-    feed = make_feed(base, "series")
+    feed = approved_feed(base, "series")
     for op, n in ops:
         if op == "upsert":
             publisher.upsert(
@@ -480,7 +471,7 @@ def test_the_weekly_resync_withdraws_what_vanished_without_a_tombstone():
     publisher.upsert("s1", series_data("s1"))
     publisher.upsert("s2", series_data("s2"))
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         harvest_feed(feed)
         del publisher.entries["s2"]  # gone, with no deleted item
         report = harvest_feed(Feed.objects.get())  # not a re-sync yet
@@ -501,8 +492,8 @@ def test_the_weekly_resync_of_a_session_feed_removes_vanished_sessions():
     for n in range(3):
         sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
     with serve({"series": series, "sessions": sessions}) as base:
-        harvest_feed(make_feed(base, "series"))
-        feed = make_feed(base, "sessions", "ScheduledSession")
+        harvest_feed(approved_feed(base, "series"))
+        feed = approved_feed(base, "sessions", "ScheduledSession")
         harvest_feed(feed)
         assert Schedule.objects.count() == 3
         del sessions.entries["x2"]  # gone, with no deleted item
@@ -520,7 +511,7 @@ def test_modified_may_be_a_very_large_integer():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1"), modified=2**70)
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"))
+        report = harvest_feed(approved_feed(base, "series"))
     assert report.items == 1 and report.rejected == 0
     assert FeedItem.objects.get().modified == str(2**70)
 
@@ -529,7 +520,7 @@ def test_quiet_feeds_are_polled_less_often():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1"))
     with serve({"series": publisher}) as base:
-        feed = make_feed(base, "series")
+        feed = approved_feed(base, "series")
         harvest_feed(feed)
         assert Feed.objects.get().poll_interval() == 8
         for _ in range(3):
@@ -544,7 +535,7 @@ def test_a_listing_a_moderator_unpublished_stays_unpublished_after_feed_edits():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1", name="Boxing Club"))
     with serve({"series": publisher}) as base:
-        harvest_feed(make_feed(base, "series"))
+        harvest_feed(approved_feed(base, "series"))
         Activity.all_objects.update(status=Activity.Status.WITHDRAWN)  # moderator
         publisher.upsert("s1", series_data("s1", name="Boxing Club (renamed)"))
         harvest_feed(Feed.objects.get())
@@ -570,6 +561,6 @@ def test_a_long_harvest_keeps_planner_statistics_up_to_date(monkeypatch):
     for n in range(4):
         publisher.upsert(f"s{n}", series_data(f"s{n}"))
     with serve({"series": publisher}) as base:
-        report = harvest_feed(make_feed(base, "series"))
+        report = harvest_feed(approved_feed(base, "series"))
     assert report.pages == 5
     assert len(calls) == 2 and FeedItem in calls[0]

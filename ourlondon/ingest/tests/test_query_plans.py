@@ -18,6 +18,7 @@ from ourlondon.ingest.models import Feed, FeedRejection
 from ourlondon.ingest.openactive import LONDON
 from ourlondon.ingest.tests.publisher import (
     Publisher,
+    approved_feed,
     series_data,
     serve,
     session_data,
@@ -111,9 +112,7 @@ def test_harvesting_pages_reads_no_growing_table_whole(settings):
     published = {"series": series, "sessions": sessions, "combined": combined}
     with serve(published) as base:
         feeds = [
-            Feed.objects.create(
-                name=name, publisher="p", kind=kind, url=f"{base}/{name}", approved=True
-            )
+            approved_feed(base, name, kind)
             for name, kind in (
                 ("series", "SessionSeries"),
                 ("sessions", "ScheduledSession"),

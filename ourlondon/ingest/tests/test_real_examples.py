@@ -16,7 +16,7 @@ from ourlondon.catalogue.models import Activity
 from ourlondon.ingest import openactive
 from ourlondon.ingest.harvesting import harvest_feed
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
-from ourlondon.ingest.tests.publisher import Publisher, serve
+from ourlondon.ingest.tests.publisher import Publisher, approved_feed, serve
 
 pytestmark = pytest.mark.django_db
 
@@ -66,13 +66,7 @@ def harvest_examples(examples: dict[str, list[dict[str, Any]]]) -> dict[str, str
     or the reason it was refused."""
     with serve({name: replayed(items) for name, items in examples.items()}) as base:
         for name in examples:
-            feed = Feed.objects.create(
-                name=name,
-                publisher="Example publisher",
-                kind="SessionSeries",
-                url=f"{base}/{name}",
-                approved=True,
-            )
+            feed = approved_feed(base, name)
             report = harvest_feed(feed)
             assert report.caught_up, report.summary()
     outcome = {

@@ -18,7 +18,12 @@ from ourlondon.ingest.tasks import (
     poll_due_feeds,
     seconds_until_due,
 )
-from ourlondon.ingest.tests.publisher import Publisher, series_data, serve
+from ourlondon.ingest.tests.publisher import (
+    Publisher,
+    approved_feed,
+    series_data,
+    serve,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +34,6 @@ def empty_queue(settings):
     HUEY.flush()
     yield
     HUEY.flush()
-
-
-def feed(base: str, name: str, **fields) -> Feed:
-    return Feed.objects.create(
-        name=name,
-        publisher="p",
-        kind="SessionSeries",
-        url=f"{base}/{name}",
-        **{"approved": True, **fields},
-    )
 
 
 def scheduled_polls() -> list[datetime]:
@@ -57,9 +52,9 @@ def test_the_queue_job_harvests_due_feeds_and_skips_waiting_ones():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1"))
     with serve({"series": publisher}) as base:
-        series = feed(base, "series")
-        feed(base, "waiting", not_before=timezone.now() + timedelta(minutes=5))
-        feed(base, "unapproved", approved=False)
+        series = approved_feed(base, "series")
+        approved_feed(base, "waiting", not_before=timezone.now() + timedelta(minutes=5))
+        approved_feed(base, "unapproved", approved=False)
         assert list(due_feeds().values_list("name", flat=True)) == ["series"]
         summaries = harvest_due_feeds.call_local()
     assert len(summaries) == 1 and "caught up" in summaries[0]
@@ -74,17 +69,17 @@ def test_the_queue_job_harvests_due_feeds_and_skips_waiting_ones():
 def test_seconds_until_the_next_feed_is_due():
     now = timezone.now()
     assert seconds_until_due(now) is None
-    feed(
+    approved_feed(
         "https://feeds.example",
         "busy",
         status=Feed.Status.CAUGHT_UP,
         last_success_at=now - timedelta(seconds=3),
     )
     assert seconds_until_due(now) == pytest.approx(5)
-    feed("https://feeds.example", "stopped", status=Feed.Status.STOPPED)
-    feed("https://feeds.example", "off", enabled=False)
+    approved_feed("https://feeds.example", "stopped", status=Feed.Status.STOPPED)
+    approved_feed("https://feeds.example", "off", enabled=False)
     assert seconds_until_due(now) == pytest.approx(5)
-    waiting = feed(
+    waiting = approved_feed(
         "https://feeds.example", "waiting", not_before=now + timedelta(seconds=2)
     )
     assert seconds_until_due(now) == pytest.approx(2)
@@ -99,7 +94,7 @@ def test_a_busy_feed_is_polled_again_by_one_chain_of_follow_ups():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1"))
     with serve({"series": publisher}) as base:
-        busy = feed(base, "series")
+        busy = approved_feed(base, "series")
         before = timezone.now()
         harvest_due_feeds.call_local()
         # Caught up just now: due again after its poll_seconds (8).
@@ -127,7 +122,7 @@ def test_a_busy_feed_is_polled_again_by_one_chain_of_follow_ups():
 
 def test_the_chain_ends_when_no_feed_is_due_within_a_minute():
     now = timezone.now()
-    feed(
+    approved_feed(
         "https://feeds.example",
         "quiet",
         status=Feed.Status.CAUGHT_UP,
@@ -139,7 +134,7 @@ def test_the_chain_ends_when_no_feed_is_due_within_a_minute():
 
 
 def test_a_lost_link_is_replaced_by_the_minutes_run():
-    feed(
+    approved_feed(
         "https://feeds.example",
         "busy",
         status=Feed.Status.CAUGHT_UP,
