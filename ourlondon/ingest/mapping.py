@@ -453,11 +453,8 @@ def apply_data(
             raise Rejected(
                 "Facility bookings (FacilityUse, Slot) are not activities: not listed."
             )
-        standalone = (
-            item_type in openactive.SESSION_TYPES
-            and not data.get("superEvent")
-            and item_type != "ScheduledSession"
-        )
+        # The item's kind stands in for a missing @type here.
+        standalone = openactive.is_standalone_event(data, item_type)
         if item_type in openactive.SERIES_TYPES or standalone:
             parse = (
                 openactive.parse_standalone_event

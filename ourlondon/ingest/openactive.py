@@ -454,10 +454,11 @@ def parse_series(data: dict[str, Any], *, fallback_id: str) -> Series:
     return Series(**{**series.__dict__, "sessions": tuple(sessions)})
 
 
-def is_standalone_event(data: dict[str, Any]) -> bool:
+def is_standalone_event(data: dict[str, Any], kind: str | None = None) -> bool:
     """An event of its own (no series): listed as the series of one session.
-    A ScheduledSession always belongs to a series, so it is never one."""
-    kind = item_type(data)
+    A ScheduledSession always belongs to a series, so it is never one. `kind`:
+    the item's type if not its own @type."""
+    kind = kind or item_type(data)
     return (
         kind in SESSION_TYPES
         and kind != "ScheduledSession"
