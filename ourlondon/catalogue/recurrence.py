@@ -192,7 +192,7 @@ def materialised_sessions(
         return Materialised(cutoff, [])
     holidays = holiday_ranges()
     with transaction.atomic():
-        Occurrence.objects.filter(activity_id__in=ids, start__gte=cutoff).delete()
+        Occurrence.objects.filter(activity_id__one_of=ids, start__gte=cutoff).delete()
         # The delete above holds the write lock: the ids cannot be taken.
         return _write_sessions(_schedules_of(ids), today=today, holidays=holidays)
 
@@ -265,9 +265,9 @@ def _schedules_of(
 ) -> Iterator[ScheduleTimes]:
     fields = [f.name for f in dataclass_fields(ScheduleTimes)]
     schedules = (
-        Schedule.objects.filter(pk__in=pks)
+        Schedule.objects.filter(pk__one_of=pks)
         if pks is not None
-        else Schedule.objects.filter(activity_id__in=activity_ids or [])
+        else Schedule.objects.filter(activity_id__one_of=activity_ids or [])
     )
     for values in schedules.values_list(*fields):
         yield ScheduleTimes(*values)
@@ -288,10 +288,10 @@ def rematerialised_schedules(
         return [], Materialised(cutoff, [])
     holidays = holiday_ranges()
     with transaction.atomic():
-        old = Occurrence.objects.filter(schedule_id__in=ids, start__gte=cutoff)
+        old = Occurrence.objects.filter(schedule_id__one_of=ids, start__gte=cutoff)
         removed = list(old.values_list("pk", flat=True))
         if removed:
-            Occurrence.objects.filter(pk__in=removed).delete()
+            Occurrence.objects.filter(pk__one_of=removed).delete()
         # The caller's transaction has written (the schedules): ids are ours.
         written = _write_sessions(
             _schedules_of(pks=ids), today=today, holidays=holidays

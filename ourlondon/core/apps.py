@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "ourlondon.core"
     label = "core"
     verbose_name = "London geography"
+
+    def ready(self) -> None:
+        from ourlondon.core import lookups  # noqa: F401  registers `one_of`

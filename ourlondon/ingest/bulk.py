@@ -162,7 +162,7 @@ def _unchanged_since_settled(carriers: list[tuple[Item, Series]]) -> set[str]:
     return {
         source_id
         for source_id, pk, stamp in Activity.all_objects.filter(
-            source=SOURCE, source_id__in=remembered
+            source=SOURCE, source_id__one_of=remembered
         ).values_list("source_id", "pk", "updated_at")
         if _settled[source_id][1:] == (pk, stamp)
     }
@@ -266,11 +266,12 @@ def _apply_parsed_sessions(
     parsed = [(item, s) for item, s in parsed if s.id not in twice]
     series = dict(
         Activity.all_objects.filter(
-            source=SOURCE, source_id__in={s.series_id for _, s in parsed}
+            source=SOURCE, source_id__one_of={s.series_id for _, s in parsed}
         ).values_list("source_id", "pk")
     )
     stored: dict[str, list[Schedule]] = {}
-    for schedule in Schedule.objects.filter(source_id__in=[s.id for _, s in parsed]):
+    session_ids = {s.id for _, s in parsed}
+    for schedule in Schedule.objects.filter(source_id__one_of=session_ids):
         stored.setdefault(schedule.source_id, []).append(schedule)
     write = prepared_row_writer(Schedule, _NEW_SCHEDULE_COLUMNS)
     create: list[list[object]] = []
@@ -312,11 +313,11 @@ def _apply_parsed_sessions(
         result.touched.add(activity_id)
     if delete:
         result.removed_sessions = list(
-            Occurrence.objects.filter(schedule_id__in=delete).values_list(
+            Occurrence.objects.filter(schedule_id__one_of=delete).values_list(
                 "pk", flat=True
             )
         )
-        Schedule.objects.filter(pk__in=delete).delete()
+        Schedule.objects.filter(pk__one_of=delete).delete()
     update_instances(update, SESSION_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
     result.schedules = [(s.pk, s.activity_id) for s in update]
@@ -324,7 +325,7 @@ def _apply_parsed_sessions(
         result.schedules += [
             (pk, activity_id)
             for pk, activity_id, source_id in Schedule.objects.filter(
-                source_id__in=[source_id for _, source_id in created]
+                source_id__one_of=[source_id for _, source_id in created]
             ).values_list("pk", "activity_id", "source_id")
             if (activity_id, source_id) in created
         ]
@@ -354,7 +355,7 @@ def _organisations(series: list[Series], feed: Feed) -> dict[str, Organisation]:
     wanted: dict[str, Series] = {}
     for one in series:
         wanted.setdefault(organisation_slug(one, feed), one)
-    found = {o.slug: o for o in Organisation.objects.filter(slug__in=list(wanted))}
+    found = {o.slug: o for o in Organisation.objects.filter(slug__one_of=list(wanted))}
     new = []
     for slug, one in wanted.items():
         if slug in found:
@@ -399,7 +400,7 @@ def _venues(
     """The page's venues, matched on postcode and name or made."""
     postcodes = {found.postcode for found, _ in wanted.values()}
     existing: dict[tuple[str, str], Venue] = {}
-    for venue in Venue.objects.filter(postcode__in=postcodes).order_by("pk"):
+    for venue in Venue.objects.filter(postcode__one_of=postcodes).order_by("pk"):
         existing.setdefault((venue.postcode, venue.name.lower()), venue)
     venues: dict[Place, Venue] = {}
     made: dict[tuple[str, str], Venue] = {}
@@ -472,7 +473,7 @@ def apply_series(feed: Feed, parsed: list[tuple[Item, Series]]) -> PageResult:
     existing = {
         a.source_id: a
         for a in Activity.all_objects.filter(
-            source=SOURCE, source_id__in=[series.id for _, series, _, _ in ready]
+            source=SOURCE, source_id__one_of=[series.id for _, series, _, _ in ready]
         )
     }
     before = {source_id: _owned(a) for source_id, a in existing.items()}
@@ -499,7 +500,7 @@ def apply_series(feed: Feed, parsed: list[tuple[Item, Series]]) -> PageResult:
     insert_instances(new)
     ids = dict(
         Activity.all_objects.filter(
-            source=SOURCE, source_id__in=[a.source_id for a in new]
+            source=SOURCE, source_id__one_of=[a.source_id for a in new]
         ).values_list("source_id", "pk")
     )
     for activity in new:
@@ -511,7 +512,7 @@ def apply_series(feed: Feed, parsed: list[tuple[Item, Series]]) -> PageResult:
     altered = _types(activities, stored=stored) | _schedules(activities)
     # Only its types or sessions changed: still a change to the listing.
     Activity.all_objects.filter(
-        pk__in=altered - {a.pk for a in changed} - set(ids.values())
+        pk__one_of=altered - {a.pk for a in changed} - set(ids.values())
     ).update(updated_at=now)
     result.touched = {a.pk for a in [*new, *changed]} | altered
     result.loaded = _for_display(
@@ -552,7 +553,7 @@ def apply_embedded_page(
     result.stamps = [
         (applied[source_id], pk, stamp)
         for source_id, pk, stamp in Activity.all_objects.filter(
-            source=SOURCE, source_id__in=list(applied)
+            source=SOURCE, source_id__one_of=list(applied)
         ).values_list("source_id", "pk", "updated_at")
     ]
     refused = {series.id: why for (_, series), (_, why) in _by_item(carriers, result)}
@@ -605,7 +606,7 @@ def _types(activities: list[tuple[Series, Activity]], *, stored: set[int]) -> se
     through = Activity.types.through
     had: dict[int, set[int]] = {}
     for activity_id, type_id in through.objects.filter(
-        activity_id__in=stored
+        activity_id__one_of=stored
     ).values_list("activity_id", "activitytype_id"):
         had.setdefault(activity_id, set()).add(type_id)
     wanted = {
@@ -614,7 +615,7 @@ def _types(activities: list[tuple[Series, Activity]], *, stored: set[int]) -> se
     }
     altered = {pk for pk in wanted if pk in stored and wanted[pk] != had.get(pk)}
     if altered:
-        through.objects.filter(activity_id__in=altered).delete()
+        through.objects.filter(activity_id__one_of=altered).delete()
     insert_rows(
         through,
         ["activity_id", "activitytype_id"],
@@ -635,8 +636,8 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> set[int]:
     by_activity: dict[int, dict[str, Schedule]] = {}
     embedded = [session.id for series, _ in activities for session in series.sessions]
     for schedule in Schedule.objects.filter(
-        Q(kind=Schedule.Kind.WEEKLY) | Q(source_id__in=embedded),
-        activity_id__in=[activity.pk for _, activity in activities],
+        Q(kind=Schedule.Kind.WEEKLY) | Q(source_id__one_of=embedded),
+        activity_id__one_of=[activity.pk for _, activity in activities],
     ):
         by_activity.setdefault(schedule.activity_id, {})[schedule.source_id] = schedule
     create: list[list[object]] = []
@@ -679,7 +680,7 @@ def _schedules(activities: list[tuple[Series, Activity]]) -> set[int]:
                 update.append(known)
                 altered.add(activity.pk)
     if delete:
-        Schedule.objects.filter(pk__in=delete).delete()
+        Schedule.objects.filter(pk__one_of=delete).delete()
     update_instances(update, SCHEDULE_FIELDS)
     insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
     return altered

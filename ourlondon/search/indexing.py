@@ -239,7 +239,7 @@ def _occurrences(
     if not activity_ids:
         return
     query = (
-        Occurrence.objects.filter(start__gte=since, activity_id__in=activity_ids)
+        Occurrence.objects.filter(start__gte=since, activity_id__one_of=activity_ids)
         .order_by()
         .values_list("pk", "activity_id", "start", "end")
     )
@@ -471,7 +471,7 @@ def refresh_sessions(
     lost: set[int] = set()
     for start in range(0, len(removed), BATCH):
         gone = SearchSession.objects.filter(
-            occurrence_id__in=removed[start : start + BATCH]
+            occurrence_id__one_of=removed[start : start + BATCH]
         )
         lost.update(gone.values_list("activity_id", flat=True))
         gone.delete()
@@ -498,7 +498,7 @@ def refresh_sessions(
         if last is not None:
             doc.day0_last_ts = max(doc.day0_last_ts or last, last)
     for activity_id, start_ts in SearchSession.objects.filter(
-        activity_id__in=sorted(lost & set(documents))
+        activity_id__one_of=sorted(lost & set(documents))
     ).values_list("activity_id", "start_ts"):
         _mark_day(
             documents[activity_id],
