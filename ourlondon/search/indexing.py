@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from typing import Any
@@ -159,13 +160,39 @@ DAY_BITS = 62  # bits used per word; see SearchDocument.days_a
 HORIZON_DAYS = 2 * DAY_BITS
 
 
-def _reset_days(doc: SearchDocument) -> None:
+@dataclass(slots=True)
+class SessionFields:
+    """What session rows and day bits need of a `SearchDocument`, as a plain
+    row: `refresh_sessions` reads hundreds a page, and a model instance each
+    cost more than the query."""
+
+    days_a: int
+    days_b: int
+    day0_last_ts: int | None
+    beyond: bool
+    lat: float | None
+    lng: float | None
+    cell_x: int | None
+    cell_y: int | None
+    quad: int | None
+    borough_id: str
+    is_free: bool
+    age_min: int | None
+    age_max: int | None
+    category_bits: int
+
+
+# What session rows and day bits read and set of a document.
+DocumentDays = SearchDocument | SessionFields
+
+
+def _reset_days(doc: DocumentDays) -> None:
     doc.days_a = doc.days_b = 0
     doc.day0_last_ts = None
     doc.beyond = False
 
 
-def _mark_day(doc: SearchDocument, start_ts: int, local: datetime, day0: date) -> None:
+def _mark_day(doc: DocumentDays, start_ts: int, local: datetime, day0: date) -> None:
     """Set the document's day bits for a session starting at `local`."""
     day = (local.date() - day0).days
     if day == 0:
@@ -179,7 +206,7 @@ def _mark_day(doc: SearchDocument, start_ts: int, local: datetime, day0: date) -
 
 
 def _session_rows(
-    documents: dict[int, SearchDocument],
+    documents: Mapping[int, DocumentDays],
     since: datetime,
     day0: date,
     materialised: Materialised | None = None,
@@ -216,7 +243,7 @@ def _session_rows(
 
 
 def _sessions(
-    documents: dict[int, SearchDocument],
+    documents: Mapping[int, DocumentDays],
     since: datetime,
     materialised: Materialised | None,
 ) -> Iterator[tuple[int, int, datetime, datetime]]:
@@ -429,22 +456,7 @@ def refresh_activities(
     return len(documents)
 
 
-_SESSION_FIELDS = [
-    "days_a",
-    "days_b",
-    "day0_last_ts",
-    "beyond",
-    "lat",
-    "lng",
-    "cell_x",
-    "cell_y",
-    "quad",
-    "borough_id",
-    "is_free",
-    "age_min",
-    "age_max",
-    "category_bits",
-]
+_SESSION_FIELDS = [f.name for f in dataclass_fields(SessionFields)]
 
 
 @transaction.atomic
@@ -476,7 +488,12 @@ def refresh_sessions(
         lost.update(gone.values_list("activity_id", flat=True))
         gone.delete()
     # What session rows and day bits need, not the text (nor its converters).
-    documents = SearchDocument.objects.only(*_SESSION_FIELDS).in_bulk(ids)
+    documents = {
+        row[0]: SessionFields(*row[1:])
+        for row in SearchDocument.objects.filter(activity_id__one_of=ids).values_list(
+            "activity_id", *_SESSION_FIELDS
+        )
+    }
     if not documents:
         return
     stored = {
