@@ -15,7 +15,11 @@ then N ScheduledSession items referring to them by @id, scattered across them;
 London centres publish), N/25 series scattered across them; `events`, N
 standalone Events (one dated session each, as British Cycling's rides).
 
-Prints items per second (wall time of the harvest process) and its peak RSS;
+First reads the whole feed with the harvester's own fetching and parsing,
+writing nothing: the baseline, in items/s and p50/p95 per page. Then prints
+the harvest's items per second (wall time of the harvest process), as a
+share of that baseline, its p50/p95 time to write a page (as the harvester
+reports it) and its peak RSS;
 then the rate when every item is re-published changed (the update path); then
 the time a restarted harvester takes to commit its first page after a `kill -9`
 part-way through a re-read (and to finish). Targets (issue #6): >= 10,000
@@ -28,8 +32,10 @@ from __future__ import annotations
 
 import argparse
 import atexit
+import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import sqlite3
@@ -181,7 +187,9 @@ def serve(total: int, latency: float = 0.0) -> tuple[ThreadingHTTPServer, str]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            # The harvester may be killed mid-page (step 3): expected.
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -211,8 +219,68 @@ def pages_done(env: dict[str, str]) -> int:
     return int(row[0] or 0) if row else 0
 
 
+# The baseline: the same pages fetched and parsed by the harvester's own code,
+# nothing written. The harvest's rate is also given as a share of this, which
+# moves less with the machine than items/s do.
+READER = """
+import json, sys, time
+import django
+django.setup()
+from ourlondon.ingest.fetching import fetch
+from ourlondon.ingest.harvesting import PAGE_MAX_BYTES
+from ourlondon.ingest.rpde import parse_page
+url, items, times = sys.argv[1], 0, []
+started = time.perf_counter()
+while True:
+    begun = time.perf_counter()
+    got = fetch(url, headers={"Accept": "application/json"},
+                max_bytes=PAGE_MAX_BYTES, allow_private=True)
+    page = parse_page(got.body, url=got.url)
+    times.append(time.perf_counter() - begun)
+    items += len(page.items)
+    if page.is_last:
+        break
+    url = page.next_url
+print(json.dumps({"items": items, "seconds": time.perf_counter() - started,
+                  "pages": times}))
+"""
+
+
+def percentiles(values: list[float]) -> str:
+    ordered = sorted(values)
+
+    def rank(share: float) -> float:
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+    return f"p50 {rank(0.50) * 1000:.0f} ms, p95 {rank(0.95) * 1000:.0f} ms"
+
+
+def read_feed(env: dict[str, str], url: str) -> tuple[float, str]:
+    """Items per second reading the feed alone, and its per-page times."""
+    done = subprocess.run(
+        [sys.executable, "-c", READER, url],
+        cwd=BASE_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    return result["items"] / result["seconds"], percentiles(result["pages"])
+
+
+def page_times(log: Path) -> str:
+    """What the harvester said of its page times (its summary line)."""
+    found = re.search(r"each page written in (p50 \d+ ms, p95 \d+ ms)", log.read_text())
+    return found.group(1) if found else "not reported"
+
+
 def run(
-    env: dict[str, str], url: str, kind: str = "SessionSeries", profile: str = ""
+    env: dict[str, str],
+    url: str,
+    kind: str = "SessionSeries",
+    profile: str = "",
+    log: Path | None = None,
 ) -> subprocess.Popen[bytes]:
     profiler = ["-m", "cProfile", "-o", profile] if profile else []
     return subprocess.Popen(
@@ -232,7 +300,7 @@ def run(
         ],
         cwd=BASE_DIR,
         env=env,
-        stdout=subprocess.DEVNULL,
+        stdout=log.open("w") if log else subprocess.DEVNULL,
     )
 
 
@@ -341,10 +409,22 @@ def main() -> int:
     elif options.shape == "events":
         url, kind = base + "/events", "Event"
 
+    # 0. The baseline: reading the feed alone.
+    read_rate, read_pages = read_feed(env, url)
+    print(
+        f"reading the feed alone (fetch and parse, nothing written): "
+        f"{read_rate:,.0f} items/s; each page {read_pages}"
+    )
+
     # 1. A clean harvest of every item.
+    log = folder / "harvest.log"
     started = time.perf_counter()
     child = run(
-        env, url, kind, os.path.abspath(options.profile) if options.profile else ""
+        env,
+        url,
+        kind,
+        os.path.abspath(options.profile) if options.profile else "",
+        log,
     )
     status, usage, own = wait_measured(child)
     elapsed = time.perf_counter() - started
@@ -353,6 +433,10 @@ def main() -> int:
     print(
         f"{options.items:,} items in {elapsed:.1f} s: {rate:,.0f} items/s, peak RSS "
         f"{usage.ru_maxrss / 1024:.0f} MB, of it its own {own:.0f} MB (exit {status})"
+    )
+    print(
+        f"  {rate / read_rate:.2f}x the reading rate; each page written in "
+        f"{page_times(log)}"
     )
     # On a shared machine the wall clock counts other people's work too; the
     # harvester's own CPU time does not.
@@ -369,13 +453,17 @@ def main() -> int:
     )
     manage(env, "shell", "-c", reset)
     started = time.perf_counter()
-    child = run(env, url, kind)
+    child = run(env, url, kind, log=log)
     status, usage, own = wait_measured(child)
     elapsed = time.perf_counter() - started
     print(
         f"every item changed and harvested again: {options.items / elapsed:,.0f} "
         f"items/s, peak RSS {usage.ru_maxrss / 1024:.0f} MB, of it its own "
         f"{own:.0f} MB (exit {status})"
+    )
+    print(
+        f"  {options.items / elapsed / read_rate:.2f}x the reading rate; each page "
+        f"written in {page_times(log)}"
     )
 
     # 3. Harvest again from the start, kill -9 part-way, then resume.

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import random
+import statistics
+import time
 from collections import Counter
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -102,6 +104,19 @@ class HarvestReport:
     error: str = ""
     wait_seconds: float = 0.0
     activities: set[int] = field(default_factory=set)
+    # How long each page took to write (its one transaction), in seconds.
+    page_seconds: list[float] = field(default_factory=list)
+
+    def page_times(self) -> str:
+        """The median and 95th percentile of `page_seconds`, for people."""
+        if not self.page_seconds:
+            return ""
+        if len(self.page_seconds) == 1:
+            p50 = p95 = self.page_seconds[0]
+        else:
+            cuts = statistics.quantiles(self.page_seconds, n=20, method="inclusive")
+            p50, p95 = cuts[9], cuts[18]
+        return f"each page written in p50 {p50 * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms"
 
     def summary(self) -> str:
         state = (
@@ -120,7 +135,12 @@ class HarvestReport:
             f"deleted, {self.rejected} rejected ({self.outside_london} outside "
             f"London); {state}"
         )
-        return text + (f": {self.error}" if self.error else "")
+        times = self.page_times()
+        return (
+            text
+            + (f": {self.error}" if self.error else "")
+            + (f"; {times}" if times else "")
+        )
 
 
 def retry_after_seconds(value: str | None, now: datetime) -> float | None:
@@ -695,7 +715,9 @@ def harvest_feed(
             )
             if not last and number + 1 < max_pages:
                 pending = pool.submit(_fetch_page, page.next_url, allow)
+            started = time.perf_counter()
             _commit_page(feed, page, report, last=last)
+            report.page_seconds.append(time.perf_counter() - started)
             if report.pages % STATISTICS_EVERY_PAGES == 0:
                 refresh_statistics(HARVESTED_TABLES)
             if last:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 
 from ourlondon.catalogue.models import Activity
+from ourlondon.ingest.harvesting import HarvestReport
 from ourlondon.ingest.models import Feed, FeedRejection
 from ourlondon.ingest.tests.publisher import Publisher, series_data, serve
 
@@ -45,7 +48,12 @@ def test_harvest_once_by_url_needs_allow_private_for_a_local_server(capsys):
         with pytest.raises(CommandError, match="127.0.0.1"):
             call_command("harvest", "--url", f"{base}/series", "--once")
         call_command("harvest", "--url", f"{base}/series", "--once", "--allow-private")
-    assert "caught up" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    # Two pages (the item's, then the empty last one), each timed.
+    assert re.search(
+        r"2 pages, 1 items, .* caught up; each page written in p50 \d+ ms, p95 \d+ ms",
+        out,
+    )
     assert Activity.public.filter(source="openactive").count() == 1
     assert Feed.objects.get().approved
 
@@ -53,3 +61,15 @@ def test_harvest_once_by_url_needs_allow_private_for_a_local_server(capsys):
 def test_harvest_by_name_of_an_unknown_feed_says_so():
     with pytest.raises(CommandError, match="No enabled, approved feed"):
         call_command("harvest", "--feed", "nope", "--once")
+
+
+def test_a_report_gives_the_median_and_95th_percentile_of_its_page_times():
+    report = HarvestReport(feed="f", page_seconds=[0.010] * 19 + [1.0])
+    # Nineteen pages of 10 ms and one of a second: the median is 10 ms, and the
+    # 95th percentile lies a twentieth of the way from the 19th to the 20th.
+    assert report.page_times() == "each page written in p50 10 ms, p95 60 ms"
+    assert HarvestReport(feed="f", page_seconds=[0.25]).page_times() == (
+        "each page written in p50 250 ms, p95 250 ms"
+    )
+    assert HarvestReport(feed="f").page_times() == ""
+    assert "written" not in HarvestReport(feed="f").summary()
