@@ -24,6 +24,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, models, transaction
@@ -203,7 +204,7 @@ def _apply(
     feed: Feed,
     item: Item,
     report: HarvestReport,
-    known: dict[tuple[str, str], FeedItem],
+    known: dict[tuple[str, str], Stored],
 ) -> set[int]:
     """Apply one item; its changes land completely or not at all. `known` holds
     the page's items as stored before (read in one query), kept up to date."""
@@ -222,7 +223,7 @@ def _apply(
         FeedRejection.objects.filter(
             feed=feed, kind=item.kind, item_id=item.id
         ).delete()
-    known[(item.kind, item.id)], _ = FeedItem.objects.update_or_create(
+    kept, _ = FeedItem.objects.update_or_create(
         feed=feed,
         kind=item.kind[:64],
         item_id=item.id[:300],
@@ -233,6 +234,7 @@ def _apply(
             "super_event_id": _super_event_id(item),
         },
     )
+    known[(item.kind, item.id)] = Stored(kept.modified, kept.deleted)
     if item.deleted or item.data is None:
         return touched
     try:
@@ -264,6 +266,15 @@ def _apply(
     return touched
 
 
+class Stored(NamedTuple):
+    """What a page needs of an item as stored: whether this copy is new. (Read
+    for every item of every page: a FeedItem instance each cost more than the
+    query.)"""
+
+    modified: str
+    deleted: bool
+
+
 @dataclass
 class Partition:
     """A page's items by how they are applied: plain series (and events of
@@ -277,7 +288,7 @@ class Partition:
     slow: list[Item] = field(default_factory=list)
 
 
-def _partition(items: list[Item], known: dict[tuple[str, str], FeedItem]) -> Partition:
+def _partition(items: list[Item], known: dict[tuple[str, str], Stored]) -> Partition:
     """The page's items as `Partition` sorts them; items seen already are in
     none."""
     counts = Counter((item.kind, item.id) for item in items)
@@ -597,12 +608,12 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     now = timezone.now()
     reset_page_cache()
     with transaction.atomic():
+        # Not `data`: decoding 500 stored items cost more than the query.
         known = {
-            (stored.kind, stored.item_id): stored
-            # Not `data`: decoding 500 stored items cost more than the query.
-            for stored in _stored(feed, page.items).only(
-                "kind", "item_id", "modified", "deleted"
-            )
+            (kind, item_id): Stored(modified, deleted)
+            for kind, item_id, modified, deleted in _stored(
+                feed, page.items
+            ).values_list("kind", "item_id", "modified", "deleted")
         }
         parts = _partition(page.items, known)
         touched, loaded, refused = _apply_fast(feed, parts.series, report)
