@@ -24,6 +24,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import attrgetter
 from typing import TypeVar
 
 from django.db.models import Q, QuerySet
@@ -400,7 +401,11 @@ def _venues(
     """The page's venues, matched on postcode and name or made."""
     postcodes = {found.postcode for found, _ in wanted.values()}
     existing: dict[tuple[str, str], Venue] = {}
-    for venue in Venue.objects.filter(postcode__one_of=postcodes).order_by("pk"):
+    # The oldest venue of a name wins. Sorted here, not by the query: with an
+    # ORDER BY, SQLite may read the whole table in key order instead of looking
+    # up the page's postcodes (seen with a `one_of` list).
+    stored = Venue.objects.filter(postcode__one_of=postcodes).order_by()
+    for venue in sorted(stored, key=attrgetter("pk")):
         existing.setdefault((venue.postcode, venue.name.lower()), venue)
     venues: dict[Place, Venue] = {}
     made: dict[tuple[str, str], Venue] = {}
