@@ -7,6 +7,10 @@ list to the database as one value: a JSON array read by `json_each` on SQLite,
 an array compared with `= ANY` on PostgreSQL. Both use the column's index as
 `IN` does (`ingest/tests/test_query_plans.py` checks the harvester's plans).
 
+SQLite does not know how long the list is (it guesses a couple of dozen
+values): with an ORDER BY on the same query it may read the whole table in
+key order to spare the sort. Sort such results in Python (`bulk._venues`).
+
 Only plain values: `str` for text columns, `int` for integer and key columns;
 anything else is a `TypeError` (use `__in`). Pass a set (or any iterable but a
 list or tuple) to skip the query builder's own walk through a list too.
