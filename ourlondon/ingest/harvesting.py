@@ -209,11 +209,7 @@ def _apply(
     """Apply one item; its changes land completely or not at all. `known` holds
     the page's items as stored before (read in one query), kept up to date."""
     stored = known.get((item.kind, item.id))
-    if (
-        stored is not None
-        and stored.modified == item.modified
-        and stored.deleted == item.deleted
-    ):
+    if stored is not None and stored.holds(item):
         return set()  # seen already (a page read again after a restart)
     touched: set[int] = set()
     if item.deleted:
@@ -274,6 +270,10 @@ class Stored(NamedTuple):
     modified: str
     deleted: bool
 
+    def holds(self, item: Item) -> bool:
+        """This copy of the item is stored already."""
+        return self.modified == item.modified and self.deleted == item.deleted
+
 
 @dataclass
 class Partition:
@@ -295,11 +295,7 @@ def _partition(items: list[Item], known: dict[tuple[str, str], Stored]) -> Parti
     parts = Partition()
     for item in items:
         stored = known.get((item.kind, item.id))
-        if (
-            stored is not None
-            and stored.modified == item.modified
-            and stored.deleted == item.deleted
-        ):
+        if stored is not None and stored.holds(item):
             continue
         plain = counts[(item.kind, item.id)] == 1 and (
             stored is None or not stored.deleted

@@ -481,10 +481,8 @@ def refresh_sessions(
     day0 = index_day0()
     since = datetime.combine(day0, time(0), tzinfo=LONDON)
     lost: set[int] = set()
-    for start in range(0, len(removed), BATCH):
-        gone = SearchSession.objects.filter(
-            occurrence_id__one_of=removed[start : start + BATCH]
-        )
+    if removed:  # one value however many (`one_of`): no batches needed
+        gone = SearchSession.objects.filter(occurrence_id__one_of=removed)
         lost.update(gone.values_list("activity_id", flat=True))
         gone.delete()
     # What session rows and day bits need, not the text (nor its converters).
