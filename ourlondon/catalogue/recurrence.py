@@ -14,10 +14,11 @@ rows and people plan for them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -259,42 +260,51 @@ class ScheduleTimes:
     def weekday_list(self) -> list[str]:
         return [d for d in self.weekdays.split(",") if d]
 
+    @classmethod
+    def of(cls, schedule: Schedule) -> ScheduleTimes:
+        """A schedule already in memory (as saved)."""
+        return cls(*(getattr(schedule, name) for name in _TIMES_FIELDS))
 
-def _schedules_of(
-    activity_ids: list[int] | None = None, *, pks: list[int] | None = None
-) -> Iterator[ScheduleTimes]:
-    fields = [f.name for f in dataclass_fields(ScheduleTimes)]
-    schedules = (
-        Schedule.objects.filter(pk__one_of=pks)
-        if pks is not None
-        else Schedule.objects.filter(activity_id__one_of=activity_ids or [])
-    )
-    for values in schedules.values_list(*fields):
+    @classmethod
+    def new(cls, pk: int, activity_id: int, values: Mapping[str, Any]) -> ScheduleTimes:
+        """A schedule about to be inserted with this id and these field values."""
+        return cls(pk, activity_id, *(values[name] for name in _TIMES_FIELDS[2:]))
+
+
+_TIMES_FIELDS = [f.name for f in dataclass_fields(ScheduleTimes)]
+
+
+def _schedules_of(activity_ids: list[int]) -> Iterator[ScheduleTimes]:
+    schedules = Schedule.objects.filter(activity_id__one_of=activity_ids)
+    for values in schedules.values_list(*_TIMES_FIELDS):
         yield ScheduleTimes(*values)
 
 
 def rematerialised_schedules(
-    schedule_ids: Iterable[int], *, today: date | None = None
+    schedules: Iterable[ScheduleTimes], *, today: date | None = None
 ) -> tuple[list[int], Materialised]:
     """Just these schedules' sessions from today on, replaced; their
     activities' other schedules are left alone. For a booking system's session
     feed, which changes one session of a series at a time: re-materialising
     the whole series for each costs as many times more as it has sessions.
 
-    Returns the ids of the sessions removed and what was written."""
-    ids = sorted(set(schedule_ids))
+    `schedules`: as just saved (the caller wrote them, so they are not read
+    back). Returns the ids of the sessions removed and what was written."""
+    wanted = {schedule.pk: schedule for schedule in schedules}
     cutoff = london_datetime(default_window(today)[0], time(0, 0))
-    if not ids:
+    if not wanted:
         return [], Materialised(cutoff, [])
     holidays = holiday_ranges()
     with transaction.atomic():
-        old = Occurrence.objects.filter(schedule_id__one_of=ids, start__gte=cutoff)
+        old = Occurrence.objects.filter(
+            schedule_id__one_of=list(wanted), start__gte=cutoff
+        )
         removed = list(old.values_list("pk", flat=True))
         if removed:
             Occurrence.objects.filter(pk__one_of=removed).delete()
         # The caller's transaction has written (the schedules): ids are ours.
         written = _write_sessions(
-            _schedules_of(pks=ids), today=today, holidays=holidays
+            [wanted[pk] for pk in sorted(wanted)], today=today, holidays=holidays
         )
     return removed, written
 

@@ -39,7 +39,9 @@ from ourlondon.catalogue.models import (
     Venue,
 )
 from ourlondon.catalogue.places import VenueLocation
+from ourlondon.catalogue.recurrence import ScheduleTimes
 from ourlondon.core.bulkwrite import (
+    allocate_ids,
     insert_instances,
     insert_rows,
     prepared_row_writer,
@@ -225,10 +227,11 @@ class SessionPageResult:
     rejected: list[tuple[Item, Rejected]] = field(default_factory=list)
     leftover: list[Item] = field(default_factory=list)
     # Only these changed: the activities (series) whose sessions changed, the
-    # (schedule id, activity id) of each session added or changed, and the ids
-    # of the dated sessions (occurrences) of those removed.
+    # schedule of each session added or changed (as written, so it need not be
+    # read back to be materialised), and the ids of the dated sessions
+    # (occurrences) of those removed.
     touched: set[int] = field(default_factory=set)
-    schedules: list[tuple[int, int]] = field(default_factory=list)
+    schedules: list[ScheduleTimes] = field(default_factory=list)
     removed_sessions: list[int] = field(default_factory=list)
 
     def absorb(self, other: SessionPageResult) -> None:
@@ -274,11 +277,9 @@ def _apply_parsed_sessions(
     session_ids = {s.id for _, s in parsed}
     for schedule in Schedule.objects.filter(source_id__one_of=session_ids):
         stored.setdefault(schedule.source_id, []).append(schedule)
-    write = prepared_row_writer(Schedule, _NEW_SCHEDULE_COLUMNS)
-    create: list[list[object]] = []
+    create: list[tuple[int, str, dict[str, object]]] = []
     update: list[Schedule] = []
     delete: list[int] = []
-    created: set[tuple[int, str]] = set()
     for item, session in parsed:
         activity_id = series.get(session.series_id)
         if activity_id is None:
@@ -297,14 +298,7 @@ def _apply_parsed_sessions(
             continue
         values = session_schedule_row(session)
         if mine is None:
-            new = {**_NEW_SCHEDULE, **values}
-            create.append(
-                write(
-                    [activity_id, session.id]
-                    + [new[name] for name in _NEW_SCHEDULE_COLUMNS[2:]]
-                )
-            )
-            created.add((activity_id, session.id))
+            create.append((activity_id, session.id, {**_NEW_SCHEDULE, **values}))
         elif any(getattr(mine, k) != v for k, v in values.items()):
             for name, value in values.items():
                 setattr(mine, name, value)
@@ -320,16 +314,25 @@ def _apply_parsed_sessions(
         )
         Schedule.objects.filter(pk__one_of=delete).delete()
     update_instances(update, SESSION_FIELDS)
-    insert_rows(Schedule, _NEW_SCHEDULE_COLUMNS, create)
-    result.schedules = [(s.pk, s.activity_id) for s in update]
-    if created:
-        result.schedules += [
-            (pk, activity_id)
-            for pk, activity_id, source_id in Schedule.objects.filter(
-                source_id__one_of=[source_id for _, source_id in created]
-            ).values_list("pk", "activity_id", "source_id")
-            if (activity_id, source_id) in created
-        ]
+    result.schedules = [ScheduleTimes.of(s) for s in update]
+    if not create:
+        return
+    # Ids given here, so the new schedules go to be materialised as written
+    # instead of being read back. The harvest's transaction holds the write
+    # lock by now (SQLite's is taken at BEGIN).
+    write = prepared_row_writer(Schedule, ["id", *_NEW_SCHEDULE_COLUMNS])
+    rows = []
+    for pk, (activity_id, source_id, new) in zip(
+        allocate_ids(Schedule, len(create)), create, strict=True
+    ):
+        rows.append(
+            write(
+                [pk, activity_id, source_id]
+                + [new[name] for name in _NEW_SCHEDULE_COLUMNS[2:]]
+            )
+        )
+        result.schedules.append(ScheduleTimes.new(pk, activity_id, new))
+    insert_rows(Schedule, ["id", *_NEW_SCHEDULE_COLUMNS], rows)
 
 
 def _parsed(

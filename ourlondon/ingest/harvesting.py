@@ -473,7 +473,7 @@ def _index(
     if not only:
         return
     removed, written = rematerialised_schedules(
-        pk for pk, activity_id in sessions.schedules if activity_id in only
+        s for s in sessions.schedules if s.activity_id in only
     )
     refresh_sessions(only, removed=removed + sessions.removed_sessions, written=written)
 
