@@ -16,6 +16,7 @@ from ourlondon.catalogue.tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
+from ourlondon.core import bulkwrite
 from ourlondon.core.bulkwrite import (
     insert_rows,
     prepared_row_writer,
@@ -129,6 +130,43 @@ def test_prepared_rows_store_json_as_django_would(data):
     assert FeedItem.objects.filter(data__isnull=True).count() == (
         2 if data is None else 0
     )
+
+
+def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
+    monkeypatch,
+):
+    """The writers remember what they formatted; values seen again, and more
+    values than they keep, still read back exactly."""
+    monkeypatch.setattr(bulkwrite, "_REMEMBERED", 5)
+    activity = ActivityFactory()
+    now = timezone.now()
+    columns = ["activity_id", "source_id", "kind", "weekdays", "start_time"]
+    columns += ["end_time", "start_date", "end_date", "season", "exceptions"]
+    write = prepared_row_writer(Schedule, columns)
+    wanted = []
+    for n in range(40):
+        day = date(2026, 3, 1) + timedelta(days=n % 7)
+        at = time(9 + n % 3, 15 * (n % 4))
+        wanted.append((f"s{n}", at, day))
+        row = [activity.pk, f"s{n}", "one_off", "", at, time(23, 0), day, None]
+        insert_rows(Schedule, columns, [write([*row, "all", []])])
+    stored = Schedule.objects.filter(activity=activity).order_by("pk")
+    assert list(stored.values_list("source_id", "start_time", "start_date")) == (wanted)
+    feed = Feed.objects.create(
+        name="f", publisher="p", kind="k", url="https://x.example/"
+    )
+    columns = ["feed_id", "kind", "item_id", "modified", "deleted", "data"]
+    columns += ["super_event_id", "updated_at"]
+    write = prepared_row_writer(FeedItem, columns)
+    stamps = [now + timedelta(seconds=n % 9, microseconds=n) for n in range(30)]
+    rows = [
+        write((feed.pk, "k", f"i{n}", "1", False, {}, "", stamp))
+        for n, stamp in enumerate(stamps)
+    ]
+    insert_rows(FeedItem, columns, rows)
+    assert list(
+        FeedItem.objects.order_by("pk").values_list("updated_at", flat=True)
+    ) == (stamps)
 
 
 @pytest.mark.django_db(transaction=True)
