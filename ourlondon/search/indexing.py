@@ -217,7 +217,8 @@ def _session_rows(
     so only those before it (if any) are read from the database."""
     for doc in documents.values():
         _reset_days(doc)
-        if doc.lat is not None and doc.lng is not None:
+        # A stored document (`refresh_sessions`) has its cell already.
+        if doc.quad is None and doc.lat is not None and doc.lng is not None:
             doc.cell_x, doc.cell_y = tile_xy(doc.lat, doc.lng)
             doc.quad = morton(doc.cell_x, doc.cell_y)
     for pk, activity_id, start, end in _sessions(documents, since, materialised):
