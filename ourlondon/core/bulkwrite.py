@@ -252,9 +252,18 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         adapt_json = ops.adapt_json_value
         encoder = getattr(field, "encoder", None)
 
+        # An empty list or object (a schedule's `exceptions`, mostly) is
+        # encoded once, not once a row.
+        empty: dict[type, Any] = {
+            list: adapt_json([], encoder),
+            dict: adapt_json({}, encoder),
+        }
+
         def prepare_json(value: Any) -> Any:
             if value is None:
                 return None
+            if not value and type(value) in empty:
+                return empty[type(value)]
             if isinstance(value, dict | list | str | int | float | bool):
                 return adapt_json(value, encoder)
             return field.get_db_prep_save(value, connection)

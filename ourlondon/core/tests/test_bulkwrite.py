@@ -138,7 +138,7 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
     """The writers remember what they formatted; values seen again, and more
     values than they keep, still read back exactly."""
     monkeypatch.setattr(bulkwrite, "_REMEMBERED", 5)
-    activity = ActivityFactory()
+    activity = ActivityFactory.create()
     now = timezone.now()
     columns = ["activity_id", "source_id", "kind", "weekdays", "start_time"]
     columns += ["end_time", "start_date", "end_date", "season", "exceptions"]
