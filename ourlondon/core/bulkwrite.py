@@ -234,6 +234,8 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         def prepare_date(value: Any) -> Any:
             if type(value) is date:
                 return adapt_date(value)
+            if value is None:  # most one-off schedules' end_date
+                return None
             return field.get_db_prep_save(value, connection)
 
         return prepare_date
@@ -243,6 +245,8 @@ def _preparer(field: models.Field[Any, Any]) -> Callable[[Any], Any]:
         def prepare_time(value: Any) -> Any:
             if type(value) is time and value.tzinfo is None:
                 return adapt_time(value)
+            if value is None:
+                return None
             return field.get_db_prep_save(value, connection)
 
         return prepare_time
