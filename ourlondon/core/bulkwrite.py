@@ -10,6 +10,7 @@ with one query by their natural key.
 
 from __future__ import annotations
 
+import functools
 import operator
 import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -393,28 +394,17 @@ def datetime_writer() -> Callable[[datetime], Any]:
 
 
 # How many values `_remembered` keeps: a page's rows have a few hundred
-# distinct dates, times and timestamps; a bigger write starts afresh.
+# distinct dates, times and timestamps.
 _REMEMBERED = 4096
 
 
 def _remembered(convert: Callable[[Any], Any]) -> Callable[[Any], Any]:
-    """`convert` with its results kept by value. Rows written together repeat
-    the same dates, times and stamps (every feed item of a page has the same
-    `updated_at`), and formatting one as text (`isoformat`, 2-3% of a
-    harvest's instructions) costs far more than a dict lookup. For hashable
+    """`convert` with its recent results kept by value. Rows written together
+    repeat the same dates, times and stamps (every feed item of a page has the
+    same `updated_at`), and formatting one as text (`isoformat`, 2-3% of a
+    harvest's instructions) costs far more than a cache lookup. For hashable
     values whose equal values convert alike."""
-    memo: dict[Any, Any] = {}
-
-    def remembered(value: Any) -> Any:
-        try:
-            return memo[value]
-        except KeyError:
-            if len(memo) >= _REMEMBERED:
-                memo.clear()
-            result = memo[value] = convert(value)
-            return result
-
-    return remembered
+    return functools.lru_cache(maxsize=_REMEMBERED)(convert)
 
 
 def datetime_reader() -> Callable[[Any], datetime]:

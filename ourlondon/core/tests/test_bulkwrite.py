@@ -151,7 +151,7 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
         row = [activity.pk, f"s{n}", "one_off", "", at, time(23, 0), day, None]
         insert_rows(Schedule, columns, [write([*row, "all", []])])
     stored = Schedule.objects.filter(activity=activity).order_by("pk")
-    assert list(stored.values_list("source_id", "start_time", "start_date")) == (wanted)
+    assert list(stored.values_list("source_id", "start_time", "start_date")) == wanted
     feed = Feed.objects.create(
         name="f", publisher="p", kind="k", url="https://x.example/"
     )
@@ -164,9 +164,10 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
         for n, stamp in enumerate(stamps)
     ]
     insert_rows(FeedItem, columns, rows)
-    assert list(
-        FeedItem.objects.order_by("pk").values_list("updated_at", flat=True)
-    ) == (stamps)
+    assert (
+        list(FeedItem.objects.order_by("pk").values_list("updated_at", flat=True))
+        == stamps
+    )
 
 
 @pytest.mark.django_db(transaction=True)
