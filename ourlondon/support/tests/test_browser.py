@@ -63,7 +63,7 @@ def test_support_pages_have_no_accessibility_violations(page, site, size):
     found = {}
     for name, path in PAGES.items():
         page.goto(site + path)
-        if name == "havens":
+        if name.startswith("havens"):
             page.wait_for_selector("[data-map-count][data-total]")
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
         if results.violations_count:
@@ -71,12 +71,58 @@ def test_support_pages_have_no_accessibility_violations(page, site, size):
     assert not found, "\n\n".join(f"== {k}\n{v}" for k, v in found.items())
 
 
+def markers_on_the_map(page) -> list[dict]:
+    """Each marker's centre on screen and how many havens it stands for."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#havens-map .leaflet-marker-icon')]
+        .map(m => {
+            const r = m.getBoundingClientRect();
+            return {x: r.x + r.width / 2, y: r.y + r.height / 2,
+                    count: m.classList.contains('cluster') ? +m.innerText : 1};
+        })"""
+    )
+
+
+def zoomed_to(page, control: str) -> None:
+    """Click `control` and wait until the map has drawn its markers again."""
+    before = page.get_attribute("#havens-map", "data-drawn-at-zoom")
+    page.click(control)
+    page.wait_for_function(
+        f"document.getElementById('havens-map').dataset.drawnAtZoom !== '{before}'"
+    )
+
+
 def test_the_havens_map_shows_the_same_places_as_the_list(page, site):
     page.goto(site + "/safe-havens/")
     page.wait_for_selector("[data-map-count][data-total]")
     listed = page.locator("ul.results li.result").count()
     assert int(page.get_attribute("[data-map-count]", "data-total")) == listed
-    assert page.locator(".leaflet-marker-icon").count() == listed
+    assert sum(m["count"] for m in markers_on_the_map(page)) == listed
+
+
+def test_havens_too_close_to_tell_apart_share_one_marker_clear_of_the_rest(page, site):
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.goto(site + "/safe-havens/")
+    page.wait_for_selector("[data-map-count][data-total]")
+    listed = page.locator("ul.results li.result").count()
+    # Zoomed out to all of London and beyond, the demo havens (Hackney,
+    # Shoreditch, Brixton, Peckham) are a few pixels apart.
+    for _ in range(5):
+        zoomed_to(page, ".leaflet-control-zoom-out")
+    markers = markers_on_the_map(page)
+    assert len(markers) < listed
+    assert sum(m["count"] for m in markers) == listed
+    for i, a in enumerate(markers):
+        for b in markers[i + 1 :]:
+            assert ((a["x"] - b["x"]) ** 2 + (a["y"] - b["y"]) ** 2) ** 0.5 >= 24
+    results = Axe().run(
+        page, options={"runOnly": {"type": "tag", "values": ["wcag22aa"]}}
+    )
+    assert results.violations_count == 0, results.generate_report()
+    # The numbered marker zooms in until its havens are apart again.
+    zoomed_to(page, "#havens-map .cluster")
+    assert len(markers_on_the_map(page)) > len(markers)
 
 
 def tab_to(page, selector: str, limit: int = 80) -> None:
