@@ -18,6 +18,7 @@ from ourlondon.catalogue.tests.factories import (
 )
 from ourlondon.core import bulkwrite
 from ourlondon.core.bulkwrite import (
+    allocate_ids,
     insert_rows,
     prepared_row_writer,
     refresh_statistics,
@@ -77,6 +78,23 @@ def test_update_rows_leaves_rows_without_a_match_alone():
     SearchTerm.objects.create(token="boxing", documents=1)
     assert update_rows(SearchTerm, "token", ["documents"], [(5, "boxing"), (9, "x")])
     assert dict(SearchTerm.objects.values_list("token", "documents")) == {"boxing": 5}
+
+
+def test_allocated_ids_are_new_and_rows_inserted_with_them_keep_them():
+    activity = ActivityFactory()
+    taken = ScheduleFactory(activity=activity).pk
+    with transaction.atomic():
+        SearchTerm.objects.create(token="lock", documents=0)  # takes the write lock
+        ids = allocate_ids(Schedule, 3)
+        assert len(set(ids)) == 3 and min(ids) > taken
+        Schedule.objects.bulk_create(
+            ScheduleFactory.build(activity=activity, pk=pk) for pk in ids
+        )
+        # The next ones follow those, from the same (remembered) sequence.
+        later = allocate_ids(Schedule, 2)
+    assert min(later) > max(ids)
+    assert set(Schedule.objects.values_list("pk", flat=True)) == {taken, *ids}
+    assert ScheduleFactory(activity=activity).pk > max(ids)
 
 
 def test_upserts_insert_new_rows_and_overwrite_existing_ones_twice_in_a_transaction():
