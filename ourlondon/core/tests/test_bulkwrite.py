@@ -82,7 +82,7 @@ def test_update_rows_leaves_rows_without_a_match_alone():
 
 def test_allocated_ids_are_new_and_rows_inserted_with_them_keep_them():
     activity = ActivityFactory()
-    taken = ScheduleFactory(activity=activity).pk
+    taken = ScheduleFactory.create(activity=activity).pk
     with transaction.atomic():
         SearchTerm.objects.create(token="lock", documents=0)  # takes the write lock
         ids = allocate_ids(Schedule, 3)
@@ -94,7 +94,7 @@ def test_allocated_ids_are_new_and_rows_inserted_with_them_keep_them():
         later = allocate_ids(Schedule, 2)
     assert min(later) > max(ids)
     assert set(Schedule.objects.values_list("pk", flat=True)) == {taken, *ids}
-    assert ScheduleFactory(activity=activity).pk > max(ids)
+    assert ScheduleFactory.create(activity=activity).pk > max(ids)
 
 
 def test_upserts_insert_new_rows_and_overwrite_existing_ones_twice_in_a_transaction():
