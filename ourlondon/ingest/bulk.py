@@ -171,22 +171,34 @@ def _unchanged_since_settled(carriers: list[tuple[Item, Series]]) -> set[str]:
     }
 
 
+def _item_type(item: Item) -> str:
+    """The item's own @type, or its kind where it gives none."""
+    assert item.data is not None
+    return openactive.item_type(item.data) or item.kind.split(".")[0]
+
+
 def is_plain_series(item: Item) -> bool:
     """An update of a series, or of an event of its own (the series of one
     session): not a session of a series, not a facility."""
     if item.deleted or not item.data:
         return False
-    item_type = openactive.item_type(item.data) or item.kind.split(".")[0]
+    item_type = _item_type(item)
     return item.kind.split(".")[0] not in openactive.FACILITY_TYPES and (
         item_type in openactive.SERIES_TYPES
-        or openactive.is_standalone_event(item.data)
+        or openactive.is_standalone_event(item.data, item_type)
     )
 
 
-def _parse_listing(data: dict[str, object], *, fallback_id: str) -> Series:
-    if openactive.is_standalone_event(data):
-        return openactive.parse_standalone_event(data, fallback_id=fallback_id)
-    return openactive.parse_series(data, fallback_id=fallback_id)
+def _parse_listing(item: Item, *, fallback_id: str) -> Series:
+    assert item.data is not None
+    if openactive.is_standalone_event(item.data, _item_type(item)):
+        return openactive.parse_standalone_event(item.data, fallback_id=fallback_id)
+    return openactive.parse_series(item.data, fallback_id=fallback_id)
+
+
+def _parse_session(item: Item, *, fallback_id: str) -> Session:
+    assert item.data is not None
+    return openactive.parse_session(item.data, fallback_id=fallback_id)
 
 
 def _session_super_event(item: Item) -> object:
@@ -195,7 +207,7 @@ def _session_super_event(item: Item) -> object:
     if item.deleted or not item.data:
         return None
     kind = item.kind.split(".")[0]
-    item_type = openactive.item_type(item.data) or kind
+    item_type = _item_type(item)
     if item_type not in openactive.SESSION_TYPES or kind in openactive.FACILITY_TYPES:
         return None
     return item.data.get("superEvent")
@@ -252,7 +264,7 @@ def apply_session_page(feed: Feed, items: list[Item]) -> SessionPageResult:
     Raises whatever the database raises; the caller's savepoint undoes it all.
     """
     result = SessionPageResult()
-    parsed = _parsed(feed, items, openactive.parse_session, result.rejected)
+    parsed = _parsed(feed, items, _parse_session, result.rejected)
     _apply_parsed_sessions(parsed, result)
     return result
 
@@ -344,9 +356,8 @@ def _parsed(
     """The items parsed by `parse`; those it finds invalid go to `rejected`."""
     parsed: list[tuple[Item, Parsed]] = []
     for item in items:
-        assert item.data is not None
         try:
-            one = parse(item.data, fallback_id=f"{feed.name}:{item.kind}:{item.id}")
+            one = parse(item, fallback_id=f"{feed.name}:{item.kind}:{item.id}")
         except Invalid as exc:
             rejected.append((item, Rejected(str(exc))))
             continue
@@ -543,7 +554,7 @@ def apply_embedded_page(
     it all.
     """
     sessions = SessionPageResult()
-    parsed = _parsed(feed, items, openactive.parse_session, sessions.rejected)
+    parsed = _parsed(feed, items, _parse_session, sessions.rejected)
     groups: dict[str, list[tuple[Item, Session]]] = {}
     for item, session in parsed:
         groups.setdefault(session.series_id, []).append((item, session))

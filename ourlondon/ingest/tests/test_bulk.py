@@ -488,6 +488,9 @@ def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
     events.upsert("e6", cancelled)
     events.upsert("e7", {**event("e7", days=3), "endDate": None})  # no end
     events.upsert("e8", event("e8", days=4, postcode="TS4 3AE"))
+    untyped = event("e9", days=5)
+    del untyped["@type"]  # the feed's kind, Event, stands in
+    events.upsert("e9", untyped)
     together: list[str] = []
 
     def spy(feed: Feed, items: list) -> bulk.PageResult:
@@ -501,11 +504,11 @@ def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
     with serve({"events": events}) as base:
         approved_feed(base, "events", "Event")
         first = both_ways(monkeypatch, "events", "is_plain_series", together)
-        assert sorted(together) == [f"e{n}" for n in range(9)]
+        assert sorted(together) == [f"e{n}" for n in range(10)]
         reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
         assert set(reasons) == {"e7", "e8"} and "endDate" in reasons["e7"]
-        assert len(first["activities"]) == 7
-        assert len(first["found"]) == 6  # the cancelled ride has no date left
+        assert len(first["activities"]) == 8
+        assert len(first["found"]) == 7  # the cancelled ride has no date left
 
         events.upsert("e0", event("e0", days=9))  # moved to another day
         events.upsert("e1", {**event("e1", days=1), "name": "Longer ride"})
