@@ -100,25 +100,20 @@ def update_rows(
     table = quote(model._meta.db_table)
     written = 0
     if connection.vendor == "postgresql":
-        # One statement a chunk (psycopg's executemany is a statement a row);
-        # the casts type a column whose values are all NULL.
-        types = {str(f.column): f.db_type(connection) for f in model._meta.fields}
+        # By COPY into a staging table, then one UPDATE ... FROM it (psycopg's
+        # executemany is a statement a row; a VALUES list of a page's 500
+        # schedules took psycopg longer to bind than the server to apply).
         names = [*columns, key]
-        assignments = ", ".join(
-            f"{quote(c)} = v.{quote(c)}::{types[c]}" for c in columns
+        assignments = ", ".join(f"{quote(c)} = s.{quote(c)}" for c in columns)
+        return _staged(
+            table,
+            ", ".join(quote(c) for c in names),
+            rows,
+            lambda staging: (
+                f"UPDATE {table} SET {assignments} FROM {staging} AS s "
+                f"WHERE {table}.{quote(key)} = s.{quote(key)}"
+            ),
         )
-        one = f"({', '.join(['%s'] * len(names))})"
-        with connection.cursor() as cursor:
-            for chunk in _chunks(rows, max(1, 30000 // len(names))):
-                cursor.execute(
-                    f"UPDATE {table} SET {assignments} FROM (VALUES "
-                    f"{', '.join([one] * len(chunk))}) AS v "
-                    f"({', '.join(quote(c) for c in names)}) "
-                    f"WHERE {table}.{quote(key)} = v.{quote(key)}::{types[key]}",
-                    [value for row in chunk for value in row],
-                )
-                written += len(chunk)
-        return written
     assignments = ", ".join(f"{quote(c)} = %s" for c in columns)
     sql = f"UPDATE {table} SET {assignments} WHERE {quote(key)} = %s"
     with connection.cursor() as cursor:
@@ -178,11 +173,28 @@ def _insert_postgresql(
                         copy.write_row(row)
                 written += len(chunk)
             return written
-        # Upserts: COPY into a temporary table shaped like these columns, then
-        # one INSERT ... SELECT. (A multi-row VALUES of 500 feed items cost
-        # psycopg more to parse on the client than the server took to write.)
-        # Emptied after each use and at commit, so transaction pooling is safe.
-        staging = f"_bulk_{zlib.crc32((table + names).encode()):08x}"
+    # Upserts: COPY into a staging table, then one INSERT ... SELECT. (A
+    # multi-row VALUES of 500 feed items cost psycopg more to parse on the
+    # client than the server took to write.)
+    return _staged(
+        table,
+        names,
+        rows,
+        lambda staging: (
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}{clause}"
+        ),
+    )
+
+
+def _staged(
+    table: str, names: str, rows: Iterable[Sequence[Any]], then: Callable[[str], str]
+) -> int:
+    """COPY `rows` into a temporary table shaped like `names` of `table`, a
+    chunk at a time, and run `then(staging table)` after each chunk. Emptied
+    after each use and at commit, so transaction pooling is safe."""
+    staging = f"_bulk_{zlib.crc32((table + names).encode()):08x}"
+    written = 0
+    with connection.cursor() as cursor:
         cursor.execute(
             f"CREATE TEMP TABLE IF NOT EXISTS {staging} ON COMMIT DELETE ROWS "
             f"AS SELECT {names} FROM {table} WITH NO DATA"
@@ -191,9 +203,7 @@ def _insert_postgresql(
             with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
                 for row in chunk:
                     copy.write_row(row)
-            cursor.execute(
-                f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}{clause}"
-            )
+            cursor.execute(then(staging))
             cursor.execute(f"TRUNCATE {staging}")
             written += len(chunk)
     return written
