@@ -604,6 +604,7 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     now = timezone.now()
     reset_page_cache()
     with transaction.atomic():
+        _commit_without_waiting_for_disk()
         # Not `data`: decoding 500 stored items cost more than the query.
         known = {
             (kind, item_id): Stored(modified, deleted)
@@ -660,6 +661,18 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     settle(carried.stamps)  # committed: these series are as stored
     report.pages += 1
     report.items += len(page.items) + len(page.rejected)
+
+
+def _commit_without_waiting_for_disk() -> None:
+    """PostgreSQL: this transaction's COMMIT returns once its WAL is written,
+    not flushed (`synchronous_commit` for this transaction only; SQLite's
+    `synchronous=normal` already does the same in WAL mode). Safe here: a
+    crash of the server can lose only the last moments' pages whole, each
+    with the position that follows it, so the next run fetches them again as
+    after any interruption. Each flush cost ~8 ms, on every page."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def _unmap_database() -> None:
