@@ -38,8 +38,8 @@ from ourlondon.catalogue.recurrence import (
 )
 from ourlondon.core.bulkwrite import (
     insert_rows,
+    maintain_tables,
     prepared_row_writer,
-    refresh_statistics,
 )
 from ourlondon.ingest.bulk import (
     PageResult,
@@ -76,9 +76,9 @@ BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
 RESYNC_EVERY = timedelta(days=7)
 PAGE_MAX_BYTES = 20 * 1024 * 1024
-# How often a long harvest has PostgreSQL's planner statistics brought up to
-# date for the tables it grows (see `refresh_statistics`).
-STATISTICS_EVERY_PAGES = 20
+# How often a long harvest has the tables it writes seen to on PostgreSQL
+# (planner statistics and dead rows: see `maintain_tables`).
+UPKEEP_EVERY_PAGES = 20
 HARVESTED_TABLES = (
     FeedItem,
     FeedRejection,
@@ -663,18 +663,18 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
     report.items += len(page.items) + len(page.rejected)
 
 
-class _Statistics:
-    """Planner statistics brought up to date on a connection of their own, in
-    a thread, while the harvest goes on (`refresh_statistics`: PostgreSQL
-    only). ANALYZE does not block writers, and the harvester's connection
-    spends its time waiting either for its own Python or for its own server
-    process, so the second core was idle: on the same connection the ANALYZE
-    runs were 4.3 s of a 200,000-session harvest's 43 s. One at a time; a
-    refresh asked for while one runs is left to the next."""
+class _Upkeep:
+    """The harvested tables' upkeep (`maintain_tables`: planner statistics
+    and dead rows, PostgreSQL only) on a connection of their own, in a thread,
+    while the harvest goes on. ANALYZE and VACUUM do not block writers, and
+    the harvester's connection waits either for its own Python or for its own
+    server process, so the second core was idle: on the same connection the
+    ANALYZE runs were 4.3 s of a 200,000-session harvest's 43 s. One at a
+    time; upkeep asked for while one runs is left to the next."""
 
     def __init__(self) -> None:
         self._pool = ThreadPoolExecutor(
-            max_workers=1, thread_name_prefix="harvest-stats"
+            max_workers=1, thread_name_prefix="harvest-upkeep"
         )
         self._running: Future[None] | None = None
 
@@ -685,16 +685,17 @@ class _Statistics:
     @staticmethod
     def _refresh() -> None:
         try:
-            refresh_statistics(HARVESTED_TABLES)
+            maintain_tables(HARVESTED_TABLES)
         except Exception:
-            # Stale statistics slow queries down; they never make them wrong.
-            logger.warning("Could not refresh planner statistics", exc_info=True)
+            # Stale statistics and dead rows slow queries down; they never
+            # make them wrong.
+            logger.warning("Could not see to the harvested tables", exc_info=True)
         finally:
             connections.close_all()  # this thread's own
 
     def finish(self) -> None:
-        """Wait for a refresh still running (the harvest's own tables are
-        planned from it next), then stop the thread."""
+        """Wait for upkeep still running (what the harvest wrote is planned
+        from it next), then stop the thread."""
         self._pool.shutdown(wait=True)
 
 
@@ -751,7 +752,7 @@ def harvest_feed(
     # page moves the feed's position (a prefetched page lost to a crash is
     # simply fetched again).
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvest-fetch")
-    stats = _Statistics()
+    upkeep = _Upkeep()
     try:
         pending = pool.submit(_fetch_page, url, allow)
         for number in range(max_pages):
@@ -774,8 +775,8 @@ def harvest_feed(
             started = time.perf_counter()
             _commit_page(feed, page, report, last=last)
             report.page_seconds.append(time.perf_counter() - started)
-            if report.pages % STATISTICS_EVERY_PAGES == 0:
-                stats.refresh()
+            if report.pages % UPKEEP_EVERY_PAGES == 0:
+                upkeep.refresh()
             if last:
                 report.caught_up = True
                 if feed.resync_started_at is not None:
@@ -785,7 +786,7 @@ def harvest_feed(
     finally:
         # An error while committing must not wait for a fetch nobody will read.
         pool.shutdown(wait=False, cancel_futures=True)
-        stats.finish()
+        upkeep.finish()
     report.error = (
         f"Stopped after {max_pages} pages in one run; it carries on from there next "
         "time (a feed whose `next` never ends is caught here)."

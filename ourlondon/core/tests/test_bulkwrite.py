@@ -20,8 +20,8 @@ from ourlondon.core import bulkwrite
 from ourlondon.core.bulkwrite import (
     allocate_ids,
     insert_rows,
+    maintain_tables,
     prepared_row_writer,
-    refresh_statistics,
     update_instances,
     update_rows,
 )
@@ -198,11 +198,11 @@ def test_stale_planner_statistics_are_taken_again_on_postgresql():
     insert_rows(FeedItem, columns, rows)
     if connection.vendor != "postgresql":
         # SQLite plans these lookups by index without statistics.
-        assert refresh_statistics([FeedItem]) == []
+        assert maintain_tables([FeedItem]) == []
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_force_next_flush()")
-    assert refresh_statistics([FeedItem, Feed]) == ["ingest_feeditem"]
+    assert maintain_tables([FeedItem, Feed]) == ["ingest_feeditem"]
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT last_analyze IS NOT NULL FROM pg_stat_user_tables "
@@ -218,4 +218,26 @@ def test_stale_planner_statistics_are_taken_again_on_postgresql():
         targets = dict(cursor.fetchall())
         # -1 is the default before PostgreSQL 17, NULL from it.
         assert targets["data"] == 0 and targets["item_id"] in (-1, None)
-    assert refresh_statistics([FeedItem, Feed]) == []
+    assert maintain_tables([FeedItem, Feed]) == []
+
+    def dead_rows() -> tuple[int, bool]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_stat_force_next_flush()")
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT n_dead_tup, last_vacuum IS NOT NULL FROM pg_stat_user_tables "
+                "WHERE relname = 'ingest_feeditem'"
+            )
+            return cursor.fetchone()
+
+    # Every row updated twice: 3,000 old versions, more than 1,000 plus a
+    # fifth of the 1,500 live ones.
+    for modified in ("2", "3"):
+        FeedItem.objects.update(modified=modified)
+    assert dead_rows() == (3000, False)
+    with transaction.atomic():  # VACUUM cannot run here: statistics only
+        assert maintain_tables([FeedItem]) == ["ingest_feeditem"]
+    assert dead_rows() == (3000, False)
+    assert maintain_tables([FeedItem]) == ["ingest_feeditem"]
+    assert dead_rows() == (0, True)
+    assert maintain_tables([FeedItem]) == []

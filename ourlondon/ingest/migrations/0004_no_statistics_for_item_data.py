@@ -1,7 +1,7 @@
 """No planner statistics for a feed item's JSON (PostgreSQL).
 
 No query filters or sorts on `ingest_feeditem.data`, yet every ANALYZE the
-harvester runs (`core.bulkwrite.refresh_statistics`) decoded and measured a
+harvester runs (`core.bulkwrite.maintain_tables`) decoded and measured a
 sample of it: 1.6 s of a 100,000-session harvest, the largest of its
 statistics runs. Statistics target 0 leaves the column out; -1 (the default)
 puts it back. SQLite keeps no such per-column statistics.

@@ -587,8 +587,8 @@ def test_a_long_harvest_keeps_planner_statistics_up_to_date(monkeypatch):
         clock.sleep(1)  # an ANALYZE takes a while: no page waits for it
         done.append(tables)
 
-    monkeypatch.setattr(harvesting, "STATISTICS_EVERY_PAGES", 2)
-    monkeypatch.setattr(harvesting, "refresh_statistics", refresh)
+    monkeypatch.setattr(harvesting, "UPKEEP_EVERY_PAGES", 2)
+    monkeypatch.setattr(harvesting, "maintain_tables", refresh)
     publisher = Publisher(page_size=1)
     for n in range(4):
         publisher.upsert(f"s{n}", series_data(f"s{n}"))
@@ -599,5 +599,5 @@ def test_a_long_harvest_keeps_planner_statistics_up_to_date(monkeypatch):
     # for while the other runs is left to the next), and all finished by the
     # time the harvest is.
     assert 1 <= len(started) <= 2 and len(done) == len(started)
-    assert all(name.startswith("harvest-stats") for name in started)
+    assert all(name.startswith("harvest-upkeep") for name in started)
     assert all(FeedItem in tables for tables in done)
