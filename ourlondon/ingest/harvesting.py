@@ -678,13 +678,18 @@ class _Upkeep:
         )
         self._running: Future[None] | None = None
 
-    def refresh(self) -> None:
+    def start(self) -> None:
         if self._running is None or self._running.done():
-            self._running = self._pool.submit(self._refresh)
+            self._running = self._pool.submit(self._run)
 
     @staticmethod
-    def _refresh() -> None:
+    def _run() -> None:
         try:
+            if connection.vendor == "postgresql":
+                # Never waits long for a lock: the harvest waits for this at
+                # its end, and its caller's transaction may hold one.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET lock_timeout = '10s'")
             maintain_tables(HARVESTED_TABLES)
         except Exception:
             # Stale statistics and dead rows slow queries down; they never
@@ -776,7 +781,7 @@ def harvest_feed(
             _commit_page(feed, page, report, last=last)
             report.page_seconds.append(time.perf_counter() - started)
             if report.pages % UPKEEP_EVERY_PAGES == 0:
-                upkeep.refresh()
+                upkeep.start()
             if last:
                 report.caught_up = True
                 if feed.resync_started_at is not None:
