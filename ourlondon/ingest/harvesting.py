@@ -19,7 +19,7 @@ import random
 import statistics
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -280,12 +280,19 @@ class Partition:
     """A page's items by how they are applied: plain series (and events of
     their own), sessions naming their series by @id, and sessions carrying it
     (each kind together); the rest one by one (tombstones, facility items, an
-    item the feed had deleted before, an id the page carries twice)."""
+    item the feed had deleted before, an id the page carries twice). `new`:
+    the stored keys (kind, id) of items not stored yet, once each in the page."""
 
     series: list[Item] = field(default_factory=list)
     sessions: list[Item] = field(default_factory=list)
     embedded: list[Item] = field(default_factory=list)
     slow: list[Item] = field(default_factory=list)
+    new: set[tuple[str, str]] = field(default_factory=set)
+
+
+def _key(item: Item) -> tuple[str, str]:
+    """The item's (kind, id) as stored."""
+    return item.kind[:64], item.id[:300]
 
 
 def _partition(items: list[Item], known: dict[tuple[str, str], Stored]) -> Partition:
@@ -293,6 +300,12 @@ def _partition(items: list[Item], known: dict[tuple[str, str], Stored]) -> Parti
     none."""
     counts = Counter((item.kind, item.id) for item in items)
     parts = Partition()
+    # As stored (cut to the columns' lengths): two ids alike in their first
+    # 300 characters are one row.
+    stored_keys = Counter(_key(item) for item in items)
+    parts.new = {
+        key for key, count in stored_keys.items() if count == 1 and key not in known
+    }
     for item in items:
         stored = known.get((item.kind, item.id))
         if stored is not None and stored.holds(item):
@@ -344,7 +357,7 @@ def _record_outcomes(
 
 
 def _apply_fast(
-    feed: Feed, items: list[Item], report: HarvestReport
+    feed: Feed, items: list[Item], new: set[tuple[str, str]], report: HarvestReport
 ) -> tuple[set[int], list[Activity], list[Item]]:
     """Apply plain series items together (see `bulk`). Returns the ids of the
     activities changed, those of them still as loaded (for the search index),
@@ -355,7 +368,7 @@ def _apply_fast(
     try:
         with transaction.atomic():
             result = apply_series_page(feed, items)
-            _store_items(feed, items)
+            _store_items(feed, items, new)
             _record_outcomes(
                 feed,
                 [item for item, _ in result.applied],
@@ -404,7 +417,7 @@ def _apply_waiting(series_ids: list[str]) -> set[int]:
 
 
 def _apply_sessions(
-    feed: Feed, items: list[Item], report: HarvestReport
+    feed: Feed, items: list[Item], new: set[tuple[str, str]], report: HarvestReport
 ) -> tuple[SessionPageResult, list[Item]]:
     """Apply plain sessions together (see `bulk`). Returns what changed and the
     items to apply one by one instead: those the session mapper left, or all
@@ -415,7 +428,9 @@ def _apply_sessions(
         with transaction.atomic():
             result = apply_session_page(feed, items)
             leftover = {id(item) for item in result.leftover}
-            _store_items(feed, [item for item in items if id(item) not in leftover])
+            _store_items(
+                feed, [item for item in items if id(item) not in leftover], new
+            )
             _record_outcomes(feed, result.applied, [*result.rejected, *result.waiting])
     except Exception:  # one bad item must never block the rest of the page
         reset_page_cache()
@@ -431,7 +446,7 @@ def _apply_sessions(
 
 
 def _apply_embedded(
-    feed: Feed, items: list[Item], report: HarvestReport
+    feed: Feed, items: list[Item], new: set[tuple[str, str]], report: HarvestReport
 ) -> tuple[PageResult, SessionPageResult, list[Item]]:
     """Apply sessions that carry their series together (see `bulk`). Returns
     what changed of the series (`touched` whole) and of the sessions, and the
@@ -443,7 +458,9 @@ def _apply_embedded(
         with transaction.atomic():
             series, sessions = apply_embedded_page(feed, items)
             leftover = {id(item) for item in sessions.leftover}
-            _store_items(feed, [item for item in items if id(item) not in leftover])
+            _store_items(
+                feed, [item for item in items if id(item) not in leftover], new
+            )
             _record_outcomes(
                 feed, sessions.applied, [*sessions.rejected, *sessions.waiting]
             )
@@ -491,16 +508,18 @@ _ITEM_COLUMNS = [
 ]
 
 
-def _store_items(feed: Feed, items: list[Item]) -> None:
-    """The items as published, inserted or updated in one statement (rows
-    straight from the items: a model instance each cost more than its write)."""
+def _store_items(feed: Feed, items: list[Item], new: set[tuple[str, str]]) -> None:
+    """The items as published, written in one statement or two (rows straight
+    from the items: a model instance each cost more than its write). Those in
+    `new` (see `Partition`) are inserted plainly, the rest upserted: most of a
+    first harvest is new, and on PostgreSQL an upsert goes through a staging
+    table, the rows copied twice."""
     now = timezone.now()
     write = prepared_row_writer(FeedItem, _ITEM_COLUMNS)
-    insert_rows(
-        FeedItem,
-        _ITEM_COLUMNS,
-        (
-            write(
+
+    def rows(chosen: list[Item]) -> Iterator[Sequence[object]]:
+        for item in chosen:
+            yield write(
                 (
                     feed.pk,
                     item.kind[:64],
@@ -513,11 +532,19 @@ def _store_items(feed: Feed, items: list[Item]) -> None:
                     now,
                 )
             )
-            for item in items
-        ),
-        conflict=_ITEM_COLUMNS[:3],
-        update=_ITEM_COLUMNS[3:],
-    )
+
+    fresh = [item for item in items if _key(item) in new]
+    seen = [item for item in items if _key(item) not in new]
+    if fresh:
+        insert_rows(FeedItem, _ITEM_COLUMNS, rows(fresh))
+    if seen:
+        insert_rows(
+            FeedItem,
+            _ITEM_COLUMNS,
+            rows(seen),
+            conflict=_ITEM_COLUMNS[:3],
+            update=_ITEM_COLUMNS[3:],
+        )
 
 
 def _super_event_id(item: Item) -> str:
@@ -613,14 +640,14 @@ def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -
             ).values_list("kind", "item_id", "modified", "deleted")
         }
         parts = _partition(page.items, known)
-        touched, loaded, refused = _apply_fast(feed, parts.series, report)
+        touched, loaded, refused = _apply_fast(feed, parts.series, parts.new, report)
         # Before the sessions by @id: those may name a series carried here.
-        carried, joined, left = _apply_embedded(feed, parts.embedded, report)
+        carried, joined, left = _apply_embedded(feed, parts.embedded, parts.new, report)
         touched |= carried.touched
         loaded = [a for a in loaded if a.pk not in carried.touched] + carried.loaded
         refused += left
         # After the series: a session finds its series if the page carries it.
-        by_reference, left = _apply_sessions(feed, parts.sessions, report)
+        by_reference, left = _apply_sessions(feed, parts.sessions, parts.new, report)
         joined.absorb(by_reference)
         refused += left
         # In the page's order: a session after its series finds it.

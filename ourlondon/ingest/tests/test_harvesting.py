@@ -112,6 +112,38 @@ def test_each_page_commits_without_waiting_for_disk_and_only_that_page():
         assert cursor.fetchone()[0] == "on"
 
 
+def test_new_items_are_inserted_and_items_seen_before_overwritten():
+    publisher = Publisher(page_size=10)
+    for n in range(3):
+        publisher.upsert(f"s{n}", series_data(f"s{n}", name=f"Club {n}"))
+
+    def upserts(queries: CaptureQueriesContext) -> int:
+        return sum(
+            'INTO "ingest_feeditem"' in q["sql"] and "ON CONFLICT" in q["sql"]
+            for q in queries.captured_queries
+        )
+
+    with serve({"series": publisher}) as base:
+        feed = approved_feed(base, "series")
+        with CaptureQueriesContext(connection) as first:
+            harvest_feed(feed)
+        publisher.upsert("s0", series_data("s0", name="Club 0, renamed"))
+        publisher.upsert("s3", series_data("s3", name="Club 3"))
+        with CaptureQueriesContext(connection) as second:
+            harvest_feed(Feed.objects.get())
+    # All new the first time: inserted, no upsert; then one page of a new item
+    # and a changed one: the new one inserted, the other overwritten.
+    assert upserts(first) == 0 and upserts(second) == 1
+    stored = {i.item_id: i for i in FeedItem.objects.all()}
+    live = publisher.live()
+    assert sorted(stored) == sorted(live) == ["s0", "s1", "s2", "s3"]
+    for item_id, data in live.items():
+        assert stored[item_id].data == data
+    assert Activity.all_objects.get(source_id=live["s0"]["@id"]).title == (
+        "Club 0, renamed"
+    )
+
+
 def test_an_update_and_then_a_delete_of_the_same_id():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1", name="Boxing Club"))
