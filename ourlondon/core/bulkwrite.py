@@ -75,7 +75,7 @@ def insert_rows(
         else:
             clause = f" ON CONFLICT ({target}) DO NOTHING"
     if connection.vendor == "postgresql":
-        return _insert_postgresql(table, names, len(columns), rows, clause)
+        return _insert_postgresql(table, names, rows, clause)
     sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
     written = 0
     with connection.cursor() as cursor:
@@ -157,33 +157,36 @@ def _chunks(rows: Iterable[Sequence[Any]], size: int) -> Iterator[list[Sequence[
 
 
 def _insert_postgresql(
-    table: str, names: str, width: int, rows: Iterable[Sequence[Any]], clause: str
+    table: str, names: str, rows: Iterable[Sequence[Any]], clause: str
 ) -> int:
     """psycopg's executemany sends one statement per row; rows go by COPY
-    instead."""
+    instead: straight into the table, or for upserts into a staging table and
+    then one INSERT ... SELECT (a multi-row VALUES of 500 feed items cost
+    psycopg more to parse on the client than the server took to write)."""
+    if clause:
+        return _staged(
+            table,
+            names,
+            rows,
+            lambda staging: (
+                f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}{clause}"
+            ),
+        )
     written = 0
     with connection.cursor() as cursor:
-        if not clause:
-            # A chunk is read whole before its COPY starts: the rows may come
-            # from a server-side cursor on this same connection, which cannot
-            # be read while a COPY is in progress.
-            for chunk in _chunks(rows, 20000):
-                with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
-                    for row in chunk:
-                        copy.write_row(row)
-                written += len(chunk)
-            return written
-    # Upserts: COPY into a staging table, then one INSERT ... SELECT. (A
-    # multi-row VALUES of 500 feed items cost psycopg more to parse on the
-    # client than the server took to write.)
-    return _staged(
-        table,
-        names,
-        rows,
-        lambda staging: (
-            f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging}{clause}"
-        ),
-    )
+        for chunk in _chunks(rows, 20000):
+            _copy(cursor, table, names, chunk)
+            written += len(chunk)
+    return written
+
+
+def _copy(cursor: Any, table: str, names: str, chunk: list[Sequence[Any]]) -> None:
+    """COPY a chunk of rows into `names` of `table`. A chunk is read whole
+    before its COPY starts: the rows may come from a server-side cursor on this
+    same connection, which cannot be read while a COPY is in progress."""
+    with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in chunk:
+            copy.write_row(row)
 
 
 def _staged(
@@ -200,9 +203,7 @@ def _staged(
             f"AS SELECT {names} FROM {table} WITH NO DATA"
         )
         for chunk in _chunks(rows, 20000):
-            with cursor.cursor.copy(f"COPY {staging} ({names}) FROM STDIN") as copy:
-                for row in chunk:
-                    copy.write_row(row)
+            _copy(cursor, staging, names, chunk)
             cursor.execute(then(staging))
             cursor.execute(f"TRUNCATE {staging}")
             written += len(chunk)
@@ -506,12 +507,12 @@ def maintain_tables(tables: Iterable[type[models.Model]]) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
-            "SELECT relname, n_dead_tup > %s + %s * n_live_tup "
-            "FROM pg_stat_user_tables WHERE relname = ANY(%s) "
-            "AND (n_mod_since_analyze > %s + %s * n_live_tup "
-            "OR n_dead_tup > %s + %s * n_live_tup) ORDER BY relname",
-            (DEAD_ROWS, DEAD_SHARE, names, STALE_ROWS, STALE_SHARE)
-            + (DEAD_ROWS, DEAD_SHARE),
+            "SELECT relname, dead FROM (SELECT relname, "
+            "n_dead_tup > %s + %s * n_live_tup AS dead, "
+            "n_mod_since_analyze > %s + %s * n_live_tup AS stale "
+            "FROM pg_stat_user_tables WHERE relname = ANY(%s)) AS t "
+            "WHERE dead OR stale ORDER BY relname",
+            [DEAD_ROWS, DEAD_SHARE, STALE_ROWS, STALE_SHARE, names],
         )
         found = cursor.fetchall()
         for name, dead in found:

@@ -522,8 +522,7 @@ def _store_items(feed: Feed, items: list[Item], new: set[tuple[str, str]]) -> No
             yield write(
                 (
                     feed.pk,
-                    item.kind[:64],
-                    item.id[:300],
+                    *_key(item),
                     item.modified[:64],
                     item.deleted,
                     item.data,
@@ -533,8 +532,10 @@ def _store_items(feed: Feed, items: list[Item], new: set[tuple[str, str]]) -> No
                 )
             )
 
-    fresh = [item for item in items if _key(item) in new]
-    seen = [item for item in items if _key(item) not in new]
+    fresh: list[Item] = []
+    seen: list[Item] = []
+    for item in items:
+        (fresh if _key(item) in new else seen).append(item)
     if fresh:
         insert_rows(FeedItem, _ITEM_COLUMNS, rows(fresh))
     if seen:
