@@ -4,6 +4,9 @@
 and PostgreSQL keep seeing the old one until it commits). `refresh_activities`
 re-indexes a few activities after an edit. Both write the backend's own
 structures (FTS5/R*Tree on SQLite) through `search.backends`.
+`refresh_sessions` adds and removes a harvest's sessions; with
+`defer_days` the new days it finds wait in `PendingDays` until
+`fold_pending_days` writes them to their documents.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from ourlondon.search.backends import get_backend
 from ourlondon.search.cards import build_card
 from ourlondon.search.geo import morton, tile_xy
 from ourlondon.search.models import (
+    PendingDays,
     SearchCard,
     SearchDocument,
     SearchIndexState,
@@ -388,6 +392,7 @@ def _rebuild_index(
     day0 = since.date()
     SearchSession.objects.all().delete()
     SearchDocument.objects.all().delete()
+    PendingDays.objects.all().delete()  # counted again from the sessions
     get_backend().clear()
     SearchIndexState.objects.all().delete()
     SearchIndexState.objects.create(day0=day0, built_at=now)
@@ -431,6 +436,9 @@ def refresh_activities(
     since = datetime.combine(day0, time(0), tzinfo=LONDON)
     SearchSession.objects.filter(activity_id__in=ids).delete()
     SearchDocument.objects.filter(activity_id__in=ids).delete()
+    # Their days are counted again from their sessions; days waiting to be
+    # added could name sessions removed since.
+    PendingDays.objects.filter(activity_id__one_of=ids).delete()
     get_backend().remove_documents(ids)
     SearchCard.objects.filter(activity_id__in=ids).delete()
     wanted = set(ids)
@@ -466,6 +474,7 @@ def refresh_sessions(
     *,
     removed: Sequence[int],
     written: Materialised,
+    defer_days: bool = False,
 ) -> None:
     """Re-index only the sessions of these activities, whose details (so their
     documents' text and filters, cards and words) have not changed: a booking
@@ -474,7 +483,9 @@ def refresh_sessions(
 
     `removed`: ids of their sessions that are gone; `written`: their sessions
     just written (`rematerialised_schedules`). Activities not in the index
-    (not public) stay out of it."""
+    (not public) stay out of it. `defer_days`: days that sessions add go to
+    `PendingDays` for `fold_pending_days` instead of to the documents (a
+    document that lost a session still has its days counted again here)."""
     ids = sorted(set(activity_ids))
     if not SearchIndexState.objects.exists():
         refresh_activities(ids)
@@ -522,18 +533,93 @@ def refresh_sessions(
             datetime.fromtimestamp(start_ts, LONDON),
             day0,
         )
+    recounted = lost & set(documents)
+    if recounted:
+        # Counted from every session they have: what waited is in it.
+        PendingDays.objects.filter(activity_id__one_of=sorted(recounted)).delete()
     # Unchanged rows are left alone: each update rewrites the covering indexes.
+    changed = [
+        (pk, days)
+        for pk, doc in documents.items()
+        if (days := (doc.days_a, doc.days_b, doc.day0_last_ts, doc.beyond))
+        != stored[pk]
+    ]
+    if defer_days:
+        later = [(pk, days) for pk, days in changed if pk not in recounted]
+        changed = [(pk, days) for pk, days in changed if pk in recounted]
+        insert_rows(
+            PendingDays,
+            ["activity_id", "day0", *_DAY_COLUMNS],
+            ((pk, day0, *days) for pk, days in later),
+        )
+    _write_days(changed)
+
+
+_DAY_COLUMNS = ["days_a", "days_b", "day0_last_ts", "beyond"]
+DaysRow = tuple[int, int, int | None, bool]
+
+
+def _write_days(rows: Iterable[tuple[int, DaysRow]]) -> None:
     update_rows(
         SearchDocument,
         "activity_id",
-        ["days_a", "days_b", "day0_last_ts", "beyond"],
-        (
-            (*days, pk)
-            for pk, doc in documents.items()
-            if (days := (doc.days_a, doc.days_b, doc.day0_last_ts, doc.beyond))
-            != stored[pk]
-        ),
+        _DAY_COLUMNS,
+        ((*days, pk) for pk, days in rows),
     )
+
+
+@transaction.atomic
+def fold_pending_days() -> int:
+    """Add the days waiting in `PendingDays` to their documents (ORed in: a
+    day is only ever added this way) and clear them. Returns how many
+    documents changed.
+
+    Rows counted from an earlier day 0 (the index was rebuilt since, and
+    counted every session again) are dropped. Locks what it reads on
+    PostgreSQL, so an activity re-indexed meanwhile (which clears its rows)
+    waits for this or is not folded."""
+    pending = list(
+        PendingDays.objects.select_for_update()
+        .order_by("activity_id")
+        .values_list("pk", "activity_id", "day0", *_DAY_COLUMNS)
+    )
+    if not pending:
+        return 0
+    day0 = index_day0()
+    adds: dict[int, DaysRow] = {}
+    for _, activity_id, from_day0, days_a, days_b, last, beyond in pending:
+        if from_day0 != day0:
+            continue
+        a, b, known_last, known_beyond = adds.get(activity_id, (0, 0, None, False))
+        adds[activity_id] = (
+            a | days_a,
+            b | days_b,
+            _latest(known_last, last),
+            known_beyond or beyond,
+        )
+    changed: list[tuple[int, DaysRow]] = []
+    for activity_id, *days in (
+        SearchDocument.objects.select_for_update()
+        .filter(activity_id__one_of=sorted(adds))
+        .values_list("activity_id", *_DAY_COLUMNS)
+    ):
+        a, b, last, beyond = adds[activity_id]
+        stored = tuple(days)
+        new = (
+            stored[0] | a,
+            stored[1] | b,
+            _latest(stored[2], last),
+            stored[3] or beyond,
+        )
+        if new != stored:
+            changed.append((activity_id, new))
+    _write_days(changed)
+    PendingDays.objects.filter(pk__one_of=[row[0] for row in pending]).delete()
+    return len(changed)
+
+
+def _latest(one: int | None, other: int | None) -> int | None:
+    return other if one is None else one if other is None else max(one, other)
 
 
 def refresh_changed(*, since: datetime) -> int:

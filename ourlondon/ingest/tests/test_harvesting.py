@@ -30,7 +30,8 @@ from ourlondon.ingest.tests.publisher import (
     session_data,
 )
 from ourlondon.search import engine
-from ourlondon.search.models import SearchSession
+from ourlondon.search.indexing import fold_pending_days, refresh_activities
+from ourlondon.search.models import PendingDays, SearchDocument, SearchSession
 from ourlondon.search.query import SearchQuery
 
 pytestmark = pytest.mark.django_db
@@ -635,3 +636,63 @@ def test_a_long_harvest_keeps_planner_statistics_up_to_date(monkeypatch):
     assert 1 <= len(started) <= 2 and len(done) == len(started)
     assert all(name.startswith("harvest-upkeep") for name in started)
     assert all(FeedItem in tables for tables in done)
+
+
+def search_days() -> list[tuple[int, int, int, int | None, bool]]:
+    return list(
+        SearchDocument.objects.order_by("pk").values_list(
+            "activity_id", "days_a", "days_b", "day0_last_ts", "beyond"
+        )
+    )
+
+
+def test_days_sessions_add_reach_search_every_few_pages_and_at_the_end(monkeypatch):
+    waiting: list[int] = []
+
+    def fold() -> int:
+        waiting.append(PendingDays.objects.count())
+        return fold_pending_days()
+
+    monkeypatch.setattr(harvesting, "DAYS_EVERY_PAGES", 2)
+    monkeypatch.setattr(harvesting, "fold_pending_days", fold)
+    series = Publisher(kind="SessionSeries")
+    sessions = Publisher(kind="ScheduledSession", page_size=1)
+    series.upsert("s1", series_data("s1"))
+    for n in range(5):
+        sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
+    with serve({"series": series, "sessions": sessions}) as base:
+        harvest_feed(approved_feed(base, "series"))
+        waiting.clear()
+        report = harvest_feed(approved_feed(base, "sessions", "ScheduledSession"))
+    assert report.pages == 6
+    # After pages 2, 4 and 6, and as the harvest ends: each fold after two
+    # pages finds their two sessions' days waiting.
+    assert waiting == [2, 2, 1, 0]
+    assert not PendingDays.objects.exists()
+    harvested = search_days()
+    refresh_activities([row[0] for row in harvested])
+    assert search_days() == harvested
+
+
+def test_the_next_harvest_adds_the_days_an_interrupted_one_left(monkeypatch):
+    series = Publisher(kind="SessionSeries")
+    sessions = Publisher(kind="ScheduledSession", page_size=2)
+    series.upsert("s1", series_data("s1"))
+    for n in range(3):
+        sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
+    with serve({"series": series, "sessions": sessions}) as base:
+        harvest_feed(approved_feed(base, "series"))
+        feed = approved_feed(base, "sessions", "ScheduledSession")
+        with monkeypatch.context() as patch:
+            # Killed before any fold: the sessions are in, their days wait.
+            patch.setattr(harvesting, "fold_pending_days", lambda: 0)
+            harvest_feed(feed)
+        assert PendingDays.objects.count() == 2  # the series' days, a page each
+        interrupted = search_days()
+        feed.refresh_from_db()
+        harvest_feed(feed)  # caught up: only the last page is asked for again
+    assert not PendingDays.objects.exists()
+    resumed = search_days()
+    assert resumed != interrupted
+    refresh_activities([row[0] for row in resumed])
+    assert search_days() == resumed
