@@ -65,7 +65,7 @@ from ourlondon.ingest.mapping import (
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
 from ourlondon.ingest.rpde import Item, MalformedPage, Page, parse_page
 from ourlondon.search.indexing import (
-    fold_pending_days,
+    count_pending_days,
     refresh_activities,
     refresh_sessions,
 )
@@ -88,12 +88,13 @@ PAGE_MAX_BYTES = 20 * 1024 * 1024
 # How often a long harvest has the tables it writes seen to on PostgreSQL
 # (planner statistics and dead rows: see `maintain_tables`).
 UPKEEP_EVERY_PAGES = 20
-# How often the days sessions added wait before their documents get them
-# (`indexing.fold_pending_days`; and when a harvest stops): until then a
-# search by day does not see those sessions. Rarer folds rewrite each
-# document fewer times (at a million sessions over 40,000 series, a fold
-# every 20 pages rewrote ~8,800 documents, every 100 ~29,000 ...).
-DAYS_EVERY_PAGES = 100
+# How long a harvest lets the documents whose days its sessions changed wait
+# before it counts their days again (`indexing.count_pending_days`; and when
+# it stops): until then a search by day does not see those sessions. Each
+# count rewrites every document listed once however many pages listed it:
+# at a million sessions over 40,000 series, counting every 20 pages
+# rewrote 440,000 documents, once a minute ~80,000.
+DAYS_EVERY_SECONDS = 60.0
 HARVESTED_TABLES = (
     FeedItem,
     FeedRejection,
@@ -753,12 +754,13 @@ class _Upkeep:
         self._pool.shutdown(wait=True)
 
 
-def _fold_days() -> None:
-    """The days sessions added, written to their documents (`DAYS_EVERY_PAGES`,
-    and as the harvest ends: with any an interrupted harvest left). Never
-    fails a harvest: what it could not fold waits for the next."""
+def _count_days() -> None:
+    """The days of the documents whose sessions changed, counted again
+    (`DAYS_EVERY_SECONDS`, and as the harvest ends: with any an interrupted
+    harvest left). Never fails a harvest: what it could not count waits for
+    the next."""
     try:
-        fold_pending_days()
+        count_pending_days()
     except DatabaseError:
         logger.warning("Could not add the harvested days to search", exc_info=True)
 
@@ -817,6 +819,7 @@ def harvest_feed(
     # simply fetched again).
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="harvest-fetch")
     upkeep = _Upkeep()
+    days_counted = time.monotonic()
     try:
         pending = pool.submit(_fetch_page, url, allow)
         for number in range(max_pages):
@@ -841,8 +844,9 @@ def harvest_feed(
             report.page_seconds.append(time.perf_counter() - started)
             if report.pages % UPKEEP_EVERY_PAGES == 0:
                 upkeep.start()
-            if report.pages % DAYS_EVERY_PAGES == 0:
-                _fold_days()
+            if time.monotonic() - days_counted >= DAYS_EVERY_SECONDS:
+                _count_days()
+                days_counted = time.monotonic()
             if last:
                 report.caught_up = True
                 if feed.resync_started_at is not None:
@@ -852,7 +856,7 @@ def harvest_feed(
     finally:
         # An error while committing must not wait for a fetch nobody will read.
         pool.shutdown(wait=False, cancel_futures=True)
-        _fold_days()
+        _count_days()
         upkeep.finish()
     report.error = (
         f"Stopped after {max_pages} pages in one run; it carries on from there next "

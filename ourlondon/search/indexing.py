@@ -5,13 +5,14 @@ and PostgreSQL keep seeing the old one until it commits). `refresh_activities`
 re-indexes a few activities after an edit. Both write the backend's own
 structures (FTS5/R*Tree on SQLite) through `search.backends`.
 `refresh_sessions` adds and removes a harvest's sessions; with
-`defer_days` the new days it finds wait in `PendingDays` until
-`fold_pending_days` writes them to their documents.
+`defer_days` the documents that gained days wait in `PendingDays` until
+`count_pending_days` counts their days again.
 """
 
 from __future__ import annotations
 
 import json
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -186,8 +187,19 @@ class SessionFields:
     category_bits: int
 
 
-# What session rows and day bits read and set of a document.
-DocumentDays = SearchDocument | SessionFields
+@dataclass(slots=True)
+class DayBits:
+    """A document's day bits alone, as `_recount_days` reads and sets them."""
+
+    days_a: int
+    days_b: int
+    day0_last_ts: int | None
+    beyond: bool
+
+
+# What session rows read of a document, and what day bits read and set.
+SessionDocument = SearchDocument | SessionFields
+DocumentDays = SessionDocument | DayBits
 
 
 def _reset_days(doc: DocumentDays) -> None:
@@ -210,7 +222,7 @@ def _mark_day(doc: DocumentDays, start_ts: int, local: datetime, day0: date) -> 
 
 
 def _session_rows(
-    documents: Mapping[int, DocumentDays],
+    documents: Mapping[int, SessionDocument],
     since: datetime,
     day0: date,
     materialised: Materialised | None = None,
@@ -248,7 +260,7 @@ def _session_rows(
 
 
 def _sessions(
-    documents: Mapping[int, DocumentDays],
+    documents: Mapping[int, SessionDocument],
     since: datetime,
     materialised: Materialised | None,
 ) -> Iterator[tuple[int, int, datetime, datetime]]:
@@ -436,9 +448,6 @@ def refresh_activities(
     since = datetime.combine(day0, time(0), tzinfo=LONDON)
     SearchSession.objects.filter(activity_id__in=ids).delete()
     SearchDocument.objects.filter(activity_id__in=ids).delete()
-    # Their days are counted again from their sessions; days waiting to be
-    # added could name sessions removed since.
-    PendingDays.objects.filter(activity_id__one_of=ids).delete()
     get_backend().remove_documents(ids)
     SearchCard.objects.filter(activity_id__in=ids).delete()
     wanted = set(ids)
@@ -483,9 +492,9 @@ def refresh_sessions(
 
     `removed`: ids of their sessions that are gone; `written`: their sessions
     just written (`rematerialised_schedules`). Activities not in the index
-    (not public) stay out of it. `defer_days`: days that sessions add go to
-    `PendingDays` for `fold_pending_days` instead of to the documents (a
-    document that lost a session still has its days counted again here)."""
+    (not public) stay out of it. `defer_days`: documents that gained days are
+    listed in `PendingDays` for `count_pending_days` instead of rewritten
+    (one that lost a session still has its days counted again here)."""
     ids = sorted(set(activity_ids))
     if not SearchIndexState.objects.exists():
         refresh_activities(ids)
@@ -506,57 +515,45 @@ def refresh_sessions(
     }
     if not documents:
         return
-    stored = {
-        pk: (d.days_a, d.days_b, d.day0_last_ts, d.beyond)
-        for pk, d in documents.items()
-    }
+    stored = {pk: _days_of(d) for pk, d in documents.items()}
     # Only the new sessions are written (none read back), marking their days.
     _insert_sessions(_session_rows(documents, max(since, written.since), day0, written))
-    # New sessions only add days to what was stored; a document that lost one
-    # has its days counted again from the sessions left.
+    # A document that lost a session has its days counted again from the
+    # sessions left (at once: a day it no longer has must not be searched).
+    recount = lost & set(documents)
+    _recount_days(sorted(recount), day0)
+    # New sessions only add days to what was stored.
+    changed: list[tuple[int, DaysRow]] = []
     for pk, doc in documents.items():
-        if pk in lost:
-            _reset_days(doc)
+        if pk in recount:
             continue
         days_a, days_b, last, beyond = stored[pk]
         doc.days_a |= days_a
         doc.days_b |= days_b
         doc.beyond = doc.beyond or beyond
-        if last is not None:
-            doc.day0_last_ts = max(doc.day0_last_ts or last, last)
-    for activity_id, start_ts in SearchSession.objects.filter(
-        activity_id__one_of=sorted(lost & set(documents))
-    ).values_list("activity_id", "start_ts"):
-        _mark_day(
-            documents[activity_id],
-            start_ts,
-            datetime.fromtimestamp(start_ts, LONDON),
-            day0,
-        )
-    recounted = lost & set(documents)
-    if recounted:
-        # Counted from every session they have: what waited is in it.
-        PendingDays.objects.filter(activity_id__one_of=sorted(recounted)).delete()
-    # Unchanged rows are left alone: each update rewrites the covering indexes.
-    changed = [
-        (pk, days)
-        for pk, doc in documents.items()
-        if (days := (doc.days_a, doc.days_b, doc.day0_last_ts, doc.beyond))
-        != stored[pk]
-    ]
+        doc.day0_last_ts = _latest(doc.day0_last_ts, last)
+        # Unchanged rows are left alone: each update rewrites the covering
+        # indexes.
+        if (days := _days_of(doc)) != stored[pk]:
+            changed.append((pk, days))
     if defer_days:
-        later = [(pk, days) for pk, days in changed if pk not in recounted]
-        changed = [(pk, days) for pk, days in changed if pk in recounted]
-        insert_rows(
-            PendingDays,
-            ["activity_id", "day0", *_DAY_COLUMNS],
-            ((pk, day0, *days) for pk, days in later),
-        )
-    _write_days(changed)
+        insert_rows(PendingDays, ["activity_id"], ((pk,) for pk, _ in changed))
+    else:
+        _write_days(changed)
 
 
 _DAY_COLUMNS = ["days_a", "days_b", "day0_last_ts", "beyond"]
 DaysRow = tuple[int, int, int | None, bool]
+# Activities whose days are counted again at a time.
+RECOUNT_BATCH = 5000
+
+
+def _days_of(doc: DocumentDays) -> DaysRow:
+    return (doc.days_a, doc.days_b, doc.day0_last_ts, doc.beyond)
+
+
+def _latest(one: int | None, other: int | None) -> int | None:
+    return other if one is None else one if other is None else max(one, other)
 
 
 def _write_days(rows: Iterable[tuple[int, DaysRow]]) -> None:
@@ -568,58 +565,72 @@ def _write_days(rows: Iterable[tuple[int, DaysRow]]) -> None:
     )
 
 
-@transaction.atomic
-def fold_pending_days() -> int:
-    """Add the days waiting in `PendingDays` to their documents (ORed in: a
-    day is only ever added this way) and clear them. Returns how many
-    documents changed.
+def _recount_days(activity_ids: Sequence[int], day0: date) -> int:
+    """Count these documents' days again from their sessions in the index;
+    write those that changed. Returns how many did.
 
-    Rows counted from an earlier day 0 (the index was rebuilt since, and
-    counted every session again) are dropped. Locks what it reads on
-    PostgreSQL, so an activity re-indexed meanwhile (which clears its rows)
-    waits for this or is not folded."""
-    pending = list(
-        PendingDays.objects.select_for_update()
-        .order_by("activity_id")
-        .values_list("pk", "activity_id", "day0", *_DAY_COLUMNS)
-    )
-    if not pending:
+    On PostgreSQL the documents are locked first, so an activity re-indexed
+    meanwhile by another connection is counted after it, not over it."""
+    if not activity_ids:
         return 0
-    day0 = index_day0()
-    adds: dict[int, DaysRow] = {}
-    for _, activity_id, from_day0, days_a, days_b, last, beyond in pending:
-        if from_day0 != day0:
-            continue
-        a, b, known_last, known_beyond = adds.get(activity_id, (0, 0, None, False))
-        adds[activity_id] = (
-            a | days_a,
-            b | days_b,
-            _latest(known_last, last),
-            known_beyond or beyond,
-        )
-    changed: list[tuple[int, DaysRow]] = []
-    for activity_id, *days in (
-        SearchDocument.objects.select_for_update()
-        .filter(activity_id__one_of=sorted(adds))
+    documents = {
+        row[0]: DayBits(*row[1:])
+        for row in SearchDocument.objects.select_for_update()
+        .filter(activity_id__one_of=activity_ids)
+        .order_by("activity_id")
         .values_list("activity_id", *_DAY_COLUMNS)
-    ):
-        a, b, last, beyond = adds[activity_id]
-        stored = tuple(days)
-        new = (
-            stored[0] | a,
-            stored[1] | b,
-            _latest(stored[2], last),
-            stored[3] or beyond,
+    }
+    stored = {pk: _days_of(doc) for pk, doc in documents.items()}
+    for doc in documents.values():
+        _reset_days(doc)
+    for activity_id, start_ts in SearchSession.objects.filter(
+        activity_id__one_of=sorted(documents)
+    ).values_list("activity_id", "start_ts"):
+        _mark_day(
+            documents[activity_id],
+            start_ts,
+            datetime.fromtimestamp(start_ts, LONDON),
+            day0,
         )
-        if new != stored:
-            changed.append((activity_id, new))
+    changed = [
+        (pk, days)
+        for pk, doc in documents.items()
+        if (days := _days_of(doc)) != stored[pk]
+    ]
     _write_days(changed)
-    PendingDays.objects.filter(pk__one_of=[row[0] for row in pending]).delete()
     return len(changed)
 
 
-def _latest(one: int | None, other: int | None) -> int | None:
-    return other if one is None else one if other is None else max(one, other)
+@transaction.atomic
+def count_pending_days() -> int:
+    """Count again the days of the documents listed in `PendingDays` (a
+    harvest's, `refresh_sessions(defer_days=True)`), and clear the list.
+    Returns how many documents changed.
+
+    Counted from the sessions, not added from what was listed: whatever
+    happened to an activity since (sessions cancelled, re-indexed, the index
+    rebuilt) its days come out as a rebuild would count them."""
+    listed = array("q")
+    activity_ids: set[int] = set()
+    # Streamed: a long harvest lists hundreds of thousands.
+    for pk, activity_id in PendingDays.objects.values_list(
+        "pk", "activity_id"
+    ).iterator(chunk_size=RECOUNT_BATCH):
+        listed.append(pk)
+        activity_ids.add(activity_id)
+    if not listed:
+        return 0
+    day0 = index_day0()
+    ordered = sorted(activity_ids)
+    changed = 0
+    for start in range(0, len(ordered), RECOUNT_BATCH):
+        changed += _recount_days(ordered[start : start + RECOUNT_BATCH], day0)
+    # Exactly those read: another connection may be listing more meanwhile.
+    for start in range(0, len(listed), RECOUNT_BATCH * 10):
+        PendingDays.objects.filter(
+            pk__one_of=listed[start : start + RECOUNT_BATCH * 10].tolist()
+        ).delete()
+    return changed
 
 
 def refresh_changed(*, since: datetime) -> int:

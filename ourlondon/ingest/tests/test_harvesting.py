@@ -30,7 +30,7 @@ from ourlondon.ingest.tests.publisher import (
     session_data,
 )
 from ourlondon.search import engine
-from ourlondon.search.indexing import fold_pending_days, refresh_activities
+from ourlondon.search.indexing import count_pending_days, refresh_activities
 from ourlondon.search.models import PendingDays, SearchDocument, SearchSession
 from ourlondon.search.query import SearchQuery
 
@@ -646,15 +646,17 @@ def search_days() -> list[tuple[int, int, int, int | None, bool]]:
     )
 
 
-def test_days_sessions_add_reach_search_every_few_pages_and_at_the_end(monkeypatch):
+def test_days_sessions_add_reach_search_during_the_harvest_and_at_its_end(
+    monkeypatch,
+):
     waiting: list[int] = []
 
-    def fold() -> int:
+    def count() -> int:
         waiting.append(PendingDays.objects.count())
-        return fold_pending_days()
+        return count_pending_days()
 
-    monkeypatch.setattr(harvesting, "DAYS_EVERY_PAGES", 2)
-    monkeypatch.setattr(harvesting, "fold_pending_days", fold)
+    monkeypatch.setattr(harvesting, "DAYS_EVERY_SECONDS", 0)
+    monkeypatch.setattr(harvesting, "count_pending_days", count)
     series = Publisher(kind="SessionSeries")
     sessions = Publisher(kind="ScheduledSession", page_size=1)
     series.upsert("s1", series_data("s1"))
@@ -665,9 +667,9 @@ def test_days_sessions_add_reach_search_every_few_pages_and_at_the_end(monkeypat
         waiting.clear()
         report = harvest_feed(approved_feed(base, "sessions", "ScheduledSession"))
     assert report.pages == 6
-    # After pages 2, 4 and 6, and as the harvest ends: each fold after two
-    # pages finds their two sessions' days waiting.
-    assert waiting == [2, 2, 1, 0]
+    # Counted after every page (its time is up at once here), and as the
+    # harvest ends: each page's session left its series listed once.
+    assert waiting == [1, 1, 1, 1, 1, 0, 0]
     assert not PendingDays.objects.exists()
     harvested = search_days()
     refresh_activities([row[0] for row in harvested])
@@ -684,8 +686,8 @@ def test_the_next_harvest_adds_the_days_an_interrupted_one_left(monkeypatch):
         harvest_feed(approved_feed(base, "series"))
         feed = approved_feed(base, "sessions", "ScheduledSession")
         with monkeypatch.context() as patch:
-            # Killed before any fold: the sessions are in, their days wait.
-            patch.setattr(harvesting, "fold_pending_days", lambda: 0)
+            # Killed before any count: the sessions are in, their days wait.
+            patch.setattr(harvesting, "count_pending_days", lambda: 0)
             harvest_feed(feed)
         assert PendingDays.objects.count() == 2  # the series' days, a page each
         interrupted = search_days()
