@@ -164,6 +164,9 @@ class OccurrenceAdmin(admin.ModelAdmin[Occurrence]):
     """Sessions are computed from schedules: shown for checking, not edited."""
 
     list_display = ["activity", "start", "end"]
+    # By activity, then time: what the (activity, start) index serves without
+    # sorting every session (there is no index on start alone).
+    ordering = ["activity_id", "start"]
     date_hierarchy = "start"
     search_fields = ["activity__title"]
     list_select_related = ["activity"]

@@ -535,8 +535,12 @@ class Occurrence(models.Model):
 
     class Meta:
         ordering = ["start"]
+        # No index on start alone: every page and the API ask for one
+        # activity's sessions (this index), and search has its own table. Its
+        # entries land anywhere in it, so at a million sessions each harvested
+        # page wrote ~500 scattered index pages for it (with the feed items'
+        # series index, a fifth of a harvest's time on SQLite).
         indexes = [
-            models.Index(fields=["start"], name="occurrence_start"),
             models.Index(fields=["activity", "start"], name="occurrence_activity"),
         ]
         constraints = [
