@@ -208,12 +208,24 @@ def _fail(
     return report
 
 
-def _reject(feed: Feed, kind: str, item_id: str, reason: str, outside: bool) -> None:
+def _reject(
+    feed: Feed,
+    kind: str,
+    item_id: str,
+    reason: str,
+    outside: bool,
+    *,
+    waiting_for: str | None = None,
+) -> None:
     FeedRejection.objects.update_or_create(
         feed=feed,
         kind=kind[:64],
         item_id=item_id[:300],
-        defaults={"reason": reason, "outside_london": outside},
+        defaults={
+            "reason": reason,
+            "outside_london": outside,
+            "waiting_for": waiting_for,
+        },
     )
 
 
@@ -244,7 +256,6 @@ def _apply(
             "modified": item.modified[:64],
             "deleted": item.deleted,
             "data": item.data,
-            "super_event_id": _super_event_id(item),
         },
     )
     known[(item.kind, item.id)] = Stored(kept.modified, kept.deleted)
@@ -261,7 +272,14 @@ def _apply(
             )
     except Pending as waiting:
         reset_page_cache()
-        _reject(feed, item.kind, item.id, f"Waiting for its series {waiting}.", False)
+        _reject(
+            feed,
+            item.kind,
+            item.id,
+            _waiting_reason(waiting),
+            False,
+            waiting_for=_waiting_for(waiting),
+        )
         return set()
     except Rejected as exc:
         reset_page_cache()
@@ -362,15 +380,24 @@ def _record_outcomes(
                 item_id=item.id[:300],
                 reason=why.reason
                 if isinstance(why, Rejected)
-                else f"Waiting for its series {why}.",
+                else _waiting_reason(why),
                 outside_london=isinstance(why, Rejected) and why.outside_london,
+                waiting_for=None if isinstance(why, Rejected) else _waiting_for(why),
             )
             for item, why in refused
         ],
         update_conflicts=True,
         unique_fields=["feed", "kind", "item_id"],
-        update_fields=["reason", "outside_london", "at"],
+        update_fields=["reason", "outside_london", "waiting_for", "at"],
     )
+
+
+def _waiting_reason(waiting: Pending) -> str:
+    return f"Waiting for its series {waiting}."
+
+
+def _waiting_for(waiting: Pending) -> str:
+    return str(waiting)[:1000]
 
 
 def _apply_fast(
@@ -524,7 +551,6 @@ _ITEM_COLUMNS = [
     "modified",
     "deleted",
     "data",
-    "super_event_id",
     "updated_at",
     "seen_at",
 ]
@@ -548,7 +574,6 @@ def _store_items(feed: Feed, items: list[Item], new: set[tuple[str, str]]) -> No
                     item.modified[:64],
                     item.deleted,
                     item.data,
-                    _super_event_id(item),
                     now,
                     now,
                 )
@@ -568,11 +593,6 @@ def _store_items(feed: Feed, items: list[Item], new: set[tuple[str, str]]) -> No
             conflict=_ITEM_COLUMNS[:3],
             update=_ITEM_COLUMNS[3:],
         )
-
-
-def _super_event_id(item: Item) -> str:
-    super_event = item.data.get("superEvent") if item.data else None
-    return super_event[:1000] if isinstance(super_event, str) else ""
 
 
 @dataclass(frozen=True)

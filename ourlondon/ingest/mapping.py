@@ -20,7 +20,6 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -472,22 +471,22 @@ def apply_data(
     raise Rejected(f"Items of type {item_type or kind!r} are not listed.")
 
 
-def waiting_sessions(series_ids: list[str]) -> QuerySet[FeedItem]:
+def waiting_sessions(series_ids: list[str]) -> list[FeedItem]:
     """Sessions, from any feed, that arrived before these series and are
-    waiting for them."""
-    return (
-        FeedItem.objects.filter(super_event_id__in=series_ids, deleted=False)
-        .filter(
-            Exists(
-                FeedRejection.objects.filter(
-                    feed=OuterRef("feed"),
-                    kind=OuterRef("kind"),
-                    item_id=OuterRef("item_id"),
-                )
-            )
-        )
-        .select_related("feed")
-    )
+    waiting for them: found by their report's `waiting_for` (an index of the
+    waiting ones only), then each by its own key."""
+    keys: dict[tuple[int, str], list[str]] = {}
+    for feed_id, kind, item_id in FeedRejection.objects.filter(
+        waiting_for__one_of=series_ids
+    ).values_list("feed_id", "kind", "item_id"):
+        keys.setdefault((feed_id, kind), []).append(item_id)
+    return [
+        item
+        for (feed_id, kind), item_ids in keys.items()
+        for item in FeedItem.objects.filter(
+            feed_id=feed_id, kind=kind, item_id__one_of=item_ids, deleted=False
+        ).select_related("feed")
+    ]
 
 
 def apply_waiting(series_ids: list[str]) -> set[int]:

@@ -136,9 +136,9 @@ def test_prepared_rows_store_json_as_django_would(data):
         name="f", publisher="p", kind="k", url="https://x.example/"
     )
     columns = ["feed_id", "kind", "item_id", "modified", "deleted", "data"]
-    columns += ["super_event_id", "updated_at"]
+    columns += ["updated_at"]
     write = prepared_row_writer(FeedItem, columns)
-    row = (feed.pk, "k", "bulk", "1", False, data, "", timezone.now())
+    row = (feed.pk, "k", "bulk", "1", False, data, timezone.now())
     insert_rows(FeedItem, columns, [write(row)])
     FeedItem.objects.create(
         feed=feed, kind="k", item_id="django", modified="1", data=data
@@ -174,11 +174,11 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
         name="f", publisher="p", kind="k", url="https://x.example/"
     )
     columns = ["feed_id", "kind", "item_id", "modified", "deleted", "data"]
-    columns += ["super_event_id", "updated_at"]
+    columns += ["updated_at"]
     write = prepared_row_writer(FeedItem, columns)
     stamps = [now + timedelta(seconds=n % 9, microseconds=n) for n in range(30)]
     rows = [
-        write((feed.pk, "k", f"i{n}", "1", False, {}, "", stamp))
+        write((feed.pk, "k", f"i{n}", "1", False, {}, stamp))
         for n, stamp in enumerate(stamps)
     ]
     insert_rows(FeedItem, columns, rows)
@@ -191,10 +191,9 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
 @pytest.mark.django_db(transaction=True)
 def test_stale_planner_statistics_are_taken_again_on_postgresql():
     feed = Feed.objects.create(name="f", publisher="p", kind="k", url="https://x/")
-    columns = ["feed_id", "kind", "item_id", "modified", "deleted", "super_event_id"]
-    columns.append("updated_at")
+    columns = ["feed_id", "kind", "item_id", "modified", "deleted", "updated_at"]
     now = timezone.now()
-    rows = [(feed.pk, "k", f"i{n}", "1", False, "", now) for n in range(1500)]
+    rows = [(feed.pk, "k", f"i{n}", "1", False, now) for n in range(1500)]
     insert_rows(FeedItem, columns, rows)
     if connection.vendor != "postgresql":
         # SQLite plans these lookups by index without statistics.

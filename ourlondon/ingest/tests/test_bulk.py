@@ -128,12 +128,12 @@ def snapshot(feed_name: str) -> dict[str, Any]:
     return {
         "activities": activities,
         "items": sorted(
-            FeedItem.objects.values_list(
-                "kind", "item_id", "modified", "deleted", "super_event_id"
-            )
+            FeedItem.objects.values_list("kind", "item_id", "modified", "deleted")
         ),
         "rejections": sorted(
-            FeedRejection.objects.values_list("item_id", "reason", "outside_london")
+            FeedRejection.objects.values_list(
+                "item_id", "reason", "outside_london", "waiting_for"
+            )
         ),
         "counters": (feed.items_seen, feed.items_rejected, feed.items_outside_london),
         "found": sorted(
@@ -306,7 +306,7 @@ def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch):
             "https://publisher.example/series/s1",
             "https://publisher.example/series/s2",
         }
-        reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
+        reasons = {item_id: reason for item_id, reason, *_ in first["rejections"]}
         assert reasons["x10"].startswith("Waiting for its series")
         assert "endDate" in reasons["x11"]
         assert reasons["far1"].startswith("Waiting for its series")
@@ -385,7 +385,7 @@ def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
         first = both_ways(monkeypatch, "combined", "is_embedded_session", together)
         assert {"x0", "x11", "far1", "far2", "odd1", "anon", "bad"} <= set(together)
         assert not {"v1", "v2", "y1", "y2"} & set(together)
-        reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
+        reasons = {item_id: reason for item_id, reason, *_ in first["rejections"]}
         assert reasons["far1"] == reasons["far2"] == "TS4 3AE is not in London."
         assert reasons["odd1"].startswith("No activity")
         assert "endDate" in reasons["bad"]
@@ -505,7 +505,7 @@ def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
         approved_feed(base, "events", "Event")
         first = both_ways(monkeypatch, "events", "is_plain_series", together)
         assert sorted(together) == [f"e{n}" for n in range(10)]
-        reasons = {item_id: reason for item_id, reason, _ in first["rejections"]}
+        reasons = {item_id: reason for item_id, reason, *_ in first["rejections"]}
         assert set(reasons) == {"e7", "e8"} and "endDate" in reasons["e7"]
         assert len(first["activities"]) == 8
         assert len(first["found"]) == 7  # the cancelled ride has no date left
