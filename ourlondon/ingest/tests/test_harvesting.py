@@ -646,6 +646,24 @@ def search_days() -> list[tuple[int, int, int, int | None, bool]]:
     )
 
 
+def one_series_daily(count: int, *, page_size: int) -> tuple[Publisher, Publisher]:
+    """A series feed of one series, and a session feed of `count` sessions
+    of it on the days after today."""
+    series = Publisher(kind="SessionSeries")
+    sessions = Publisher(kind="ScheduledSession", page_size=page_size)
+    series.upsert("s1", series_data("s1"))
+    for n in range(count):
+        sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
+    return series, sessions
+
+
+def assert_days_as_a_re_index_counts(
+    rows: list[tuple[int, int, int, int | None, bool]],
+) -> None:
+    refresh_activities([row[0] for row in rows])
+    assert search_days() == rows
+
+
 def test_days_sessions_add_reach_search_during_the_harvest_and_at_its_end(
     monkeypatch,
 ):
@@ -657,11 +675,7 @@ def test_days_sessions_add_reach_search_during_the_harvest_and_at_its_end(
 
     monkeypatch.setattr(harvesting, "DAYS_EVERY_SECONDS", 0)
     monkeypatch.setattr(harvesting, "count_pending_days", count)
-    series = Publisher(kind="SessionSeries")
-    sessions = Publisher(kind="ScheduledSession", page_size=1)
-    series.upsert("s1", series_data("s1"))
-    for n in range(5):
-        sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
+    series, sessions = one_series_daily(5, page_size=1)
     with serve({"series": series, "sessions": sessions}) as base:
         harvest_feed(approved_feed(base, "series"))
         waiting.clear()
@@ -671,17 +685,11 @@ def test_days_sessions_add_reach_search_during_the_harvest_and_at_its_end(
     # harvest ends: each page's session left its series listed once.
     assert waiting == [1, 1, 1, 1, 1, 0, 0]
     assert not PendingDays.objects.exists()
-    harvested = search_days()
-    refresh_activities([row[0] for row in harvested])
-    assert search_days() == harvested
+    assert_days_as_a_re_index_counts(search_days())
 
 
 def test_the_next_harvest_adds_the_days_an_interrupted_one_left(monkeypatch):
-    series = Publisher(kind="SessionSeries")
-    sessions = Publisher(kind="ScheduledSession", page_size=2)
-    series.upsert("s1", series_data("s1"))
-    for n in range(3):
-        sessions.upsert(f"x{n}", session_data(f"x{n}", "s1", soon(days=n + 1)))
+    series, sessions = one_series_daily(3, page_size=2)
     with serve({"series": series, "sessions": sessions}) as base:
         harvest_feed(approved_feed(base, "series"))
         feed = approved_feed(base, "sessions", "ScheduledSession")
@@ -696,5 +704,4 @@ def test_the_next_harvest_adds_the_days_an_interrupted_one_left(monkeypatch):
     assert not PendingDays.objects.exists()
     resumed = search_days()
     assert resumed != interrupted
-    refresh_activities([row[0] for row in resumed])
-    assert search_days() == resumed
+    assert_days_as_a_re_index_counts(resumed)
