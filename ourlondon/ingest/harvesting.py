@@ -91,9 +91,10 @@ UPKEEP_EVERY_PAGES = 20
 # How long a harvest lets the documents whose days its sessions changed wait
 # before it counts their days again (`indexing.count_pending_days`; and when
 # it stops): until then a search by day does not see those sessions. Each
-# count rewrites every document listed once however many pages listed it:
-# at a million sessions over 40,000 series, counting every 20 pages
-# rewrote 440,000 documents, once a minute ~80,000.
+# count rewrites every document listed once however many pages listed it,
+# so rarer counts rewrite fewer: a million sessions scattered over 40,000
+# series make ~440,000 rewrites counted every 20 pages, ~80,000 once a
+# minute (docs/feeds.md has the rates measured).
 DAYS_EVERY_SECONDS = 60.0
 HARVESTED_TABLES = (
     FeedItem,
@@ -782,7 +783,7 @@ def _count_days() -> None:
     try:
         count_pending_days()
     except DatabaseError:
-        logger.warning("Could not add the harvested days to search", exc_info=True)
+        logger.warning("Could not count the harvested days for search", exc_info=True)
 
 
 def _commit_without_waiting_for_disk() -> None:
