@@ -537,9 +537,10 @@ class Occurrence(models.Model):
         ordering = ["start"]
         # No index on start alone: every page and the API ask for one
         # activity's sessions (this index), and search has its own table. Its
-        # entries land anywhere in it, so at a million sessions each harvested
-        # page wrote ~500 scattered index pages for it (with the feed items'
-        # series index, a fifth of a harvest's time on SQLite).
+        # entries land anywhere in it, so each harvested page wrote ~500
+        # scattered index pages for it. With the feed items' series index
+        # (also gone), a million sessions into SQLite took 110.0 s; without
+        # either, 92.4 s.
         indexes = [
             models.Index(fields=["activity", "start"], name="occurrence_activity"),
         ]

@@ -125,8 +125,8 @@ class FeedRejection(models.Model):
     # by when the series arrives. Null (not "") for every other item, so
     # the partial index holds the waiting ones only: an index of every
     # item's series on FeedItem was written for every session harvested,
-    # at a spot anywhere in it (at a million sessions, with the sessions'
-    # start index, a fifth of a harvest's time on SQLite).
+    # at a spot anywhere in it. With the sessions' start index (also gone),
+    # a million sessions into SQLite took 110.0 s; without either, 92.4 s.
     waiting_for = models.CharField(max_length=1000, null=True, blank=True)  # noqa: DJ001
     at = models.DateTimeField(auto_now=True)
 

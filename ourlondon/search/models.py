@@ -208,9 +208,9 @@ class PendingDays(models.Model):
 
     A booking system's session feed adds a session to thousands of series a
     page, and writing each new day to its document rewrote the document in
-    all five covering indexes, page after page: a third of the time of a
-    million sessions harvested into SQLite. Listed here instead (no index:
-    a row costs an append), each document is counted once for many pages.
+    all five covering indexes, page after page. Listed here instead (no
+    index: a row costs an append), each document is counted once for many
+    pages: a million sessions went into SQLite in 110.0 s instead of 139.7.
     Until then a search by day does not see those new days, as if their
     sessions had not been harvested yet; nothing it shows is wrong.
     """
