@@ -238,7 +238,7 @@ def _apply(
 ) -> set[int]:
     """Apply one item; its changes land completely or not at all. `known` holds
     the page's items as stored before (read in one query), kept up to date."""
-    stored = known.get((item.kind, item.id))
+    stored = known.get(_key(item))
     if stored is not None and stored.holds(item):
         return set()  # seen already (a page read again after a restart)
     touched: set[int] = set()
@@ -259,7 +259,7 @@ def _apply(
             "data": item.data,
         },
     )
-    known[(item.kind, item.id)] = Stored(kept.modified, kept.deleted)
+    known[_key(item)] = Stored(kept.modified, kept.deleted)
     if item.deleted or item.data is None:
         return touched
     try:
@@ -307,8 +307,9 @@ class Stored(NamedTuple):
     deleted: bool
 
     def holds(self, item: Item) -> bool:
-        """This copy of the item is stored already."""
-        return self.modified == item.modified and self.deleted == item.deleted
+        """This copy of the item is stored already (as stored: cut to the
+        column's length)."""
+        return self.modified == item.modified[:64] and self.deleted == item.deleted
 
 
 @dataclass
@@ -343,7 +344,7 @@ def _partition(items: list[Item], known: dict[tuple[str, str], Stored]) -> Parti
         key for key, count in stored_keys.items() if count == 1 and key not in known
     }
     for item in items:
-        stored = known.get((item.kind, item.id))
+        stored = known.get(_key(item))
         if stored is not None and stored.holds(item):
             continue
         plain = counts[(item.kind, item.id)] == 1 and (

@@ -145,6 +145,26 @@ def test_new_items_are_inserted_and_items_seen_before_overwritten():
     )
 
 
+def test_an_item_read_again_unchanged_is_skipped_even_with_a_very_long_id():
+    """Ids are stored cut to 300 characters (and `modified` to 64); an item
+    read again with the same `modified` is still recognised as stored."""
+    publisher = Publisher(page_size=10)
+    long_id = "session-" + "x" * 400
+    publisher.upsert(long_id, series_data("s1"), modified=10**70)
+    publisher.upsert("s2", series_data("s2"))
+    with serve({"series": publisher}) as base:
+        feed = approved_feed(base, "series")
+        harvest_feed(feed)
+        written = dict(FeedItem.objects.values_list("item_id", "updated_at"))
+        # Read from the start again (a re-sync, or a page read again after a
+        # restart), nothing changed: nothing is written again.
+        Feed.objects.filter(pk=feed.pk).update(next_url="")
+        report = harvest_feed(Feed.objects.get(pk=feed.pk))
+    assert report.items == 2 and report.rejected == 0
+    assert dict(FeedItem.objects.values_list("item_id", "updated_at")) == written
+    assert len(written) == 2 and long_id[:300] in written
+
+
 def test_an_update_and_then_a_delete_of_the_same_id():
     publisher = Publisher()
     publisher.upsert("s1", series_data("s1", name="Boxing Club"))
