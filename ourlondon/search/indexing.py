@@ -189,7 +189,7 @@ class SessionFields:
 
 @dataclass(slots=True)
 class DayBits:
-    """A document's day bits alone, as `_recount_days` reads and sets them."""
+    """A document's day bits alone, as `_count_listed` reads them."""
 
     days_a: int
     days_b: int
@@ -521,7 +521,7 @@ def refresh_sessions(
     # A document that lost a session has its days counted again from the
     # sessions left (at once: a day it no longer has must not be searched).
     recount = lost & set(documents)
-    _recount_days(sorted(recount), day0)
+    counted = _recount_days({pk: documents[pk] for pk in recount}, stored, day0)
     # New sessions only add days to what was stored.
     changed: list[tuple[int, DaysRow]] = []
     for pk, doc in documents.items():
@@ -538,8 +538,8 @@ def refresh_sessions(
             changed.append((pk, days))
     if defer_days:
         insert_rows(PendingDays, ["activity_id"], ((pk,) for pk, _ in changed))
-    else:
-        _write_days(changed)
+        changed = []
+    _write_days(counted + changed)
 
 
 _DAY_COLUMNS = ["days_a", "days_b", "day0_last_ts", "beyond"]
@@ -565,22 +565,15 @@ def _write_days(rows: Iterable[tuple[int, DaysRow]]) -> None:
     )
 
 
-def _recount_days(activity_ids: Sequence[int], day0: date) -> int:
+def _recount_days(
+    documents: Mapping[int, DocumentDays],
+    stored: Mapping[int, DaysRow],
+    day0: date,
+) -> list[tuple[int, DaysRow]]:
     """Count these documents' days again from their sessions in the index;
-    write those that changed. Returns how many did.
-
-    On PostgreSQL the documents are locked first, so an activity re-indexed
-    meanwhile by another connection is counted after it, not over it."""
-    if not activity_ids:
-        return 0
-    documents = {
-        row[0]: DayBits(*row[1:])
-        for row in SearchDocument.objects.select_for_update()
-        .filter(activity_id__one_of=activity_ids)
-        .order_by("activity_id")
-        .values_list("activity_id", *_DAY_COLUMNS)
-    }
-    stored = {pk: _days_of(doc) for pk, doc in documents.items()}
+    those whose days differ from `stored`, with their new days."""
+    if not documents:
+        return []
     for doc in documents.values():
         _reset_days(doc)
     for activity_id, start_ts in SearchSession.objects.filter(
@@ -592,11 +585,27 @@ def _recount_days(activity_ids: Sequence[int], day0: date) -> int:
             datetime.fromtimestamp(start_ts, LONDON),
             day0,
         )
-    changed = [
+    return [
         (pk, days)
         for pk, doc in documents.items()
         if (days := _days_of(doc)) != stored[pk]
     ]
+
+
+def _count_listed(activity_ids: Sequence[int], day0: date) -> int:
+    """`_recount_days` for these documents, read and written here; returns
+    how many changed. On PostgreSQL they are locked first, so an activity
+    re-indexed meanwhile by another connection is counted after it, not over
+    it."""
+    documents = {
+        row[0]: DayBits(*row[1:])
+        for row in SearchDocument.objects.select_for_update()
+        .filter(activity_id__one_of=activity_ids)
+        .order_by("activity_id")
+        .values_list("activity_id", *_DAY_COLUMNS)
+    }
+    stored = {pk: _days_of(doc) for pk, doc in documents.items()}
+    changed = _recount_days(documents, stored, day0)
     _write_days(changed)
     return len(changed)
 
@@ -624,7 +633,7 @@ def count_pending_days() -> int:
     ordered = sorted(activity_ids)
     changed = 0
     for start in range(0, len(ordered), RECOUNT_BATCH):
-        changed += _recount_days(ordered[start : start + RECOUNT_BATCH], day0)
+        changed += _count_listed(ordered[start : start + RECOUNT_BATCH], day0)
     # Exactly those read: another connection may be listing more meanwhile.
     for start in range(0, len(listed), RECOUNT_BATCH * 10):
         PendingDays.objects.filter(

@@ -6,37 +6,36 @@ across before the old column goes.
 """
 
 from django.db import migrations, models
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import NullIf, Trim
 
 WAITING = "Waiting for its series"
-BATCH = 1000
 
 
 def copy_series_across(apps, schema_editor):
     FeedItem = apps.get_model("ingest", "FeedItem")
     FeedRejection = apps.get_model("ingest", "FeedRejection")
-    waiting = FeedRejection.objects.filter(reason__startswith=WAITING).order_by("pk")
-    for report in waiting.iterator(chunk_size=BATCH):
-        series = (
-            FeedItem.objects.filter(
-                feed_id=report.feed_id, kind=report.kind, item_id=report.item_id
-            )
-            .values_list("super_event_id", flat=True)
-            .first()
-        )
-        if series:
-            FeedRejection.objects.filter(pk=report.pk).update(
-                waiting_for=series.strip()
-            )
+    series = FeedItem.objects.filter(
+        feed_id=OuterRef("feed_id"), kind=OuterRef("kind"), item_id=OuterRef("item_id")
+    ).values("super_event_id")[:1]
+    # One statement; a session with no series given stays null.
+    FeedRejection.objects.filter(reason__startswith=WAITING).update(
+        waiting_for=NullIf(Trim(Subquery(series)), Value(""))
+    )
 
 
 def copy_series_back(apps, schema_editor):
     FeedItem = apps.get_model("ingest", "FeedItem")
     FeedRejection = apps.get_model("ingest", "FeedRejection")
-    waiting = FeedRejection.objects.exclude(waiting_for=None).order_by("pk")
-    for report in waiting.iterator(chunk_size=BATCH):
-        FeedItem.objects.filter(
-            feed_id=report.feed_id, kind=report.kind, item_id=report.item_id
-        ).update(super_event_id=report.waiting_for)
+    waiting = FeedRejection.objects.filter(
+        feed_id=OuterRef("feed_id"),
+        kind=OuterRef("kind"),
+        item_id=OuterRef("item_id"),
+        waiting_for__isnull=False,
+    )
+    FeedItem.objects.filter(Exists(waiting)).update(
+        super_event_id=Subquery(waiting.values("waiting_for")[:1])
+    )
 
 
 class Migration(migrations.Migration):
