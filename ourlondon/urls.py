@@ -9,6 +9,8 @@ from ourlondon.ingest.views import health as feed_health
 admin.site.site_header = "ourlondon staff"
 admin.site.site_title = "ourlondon staff"
 admin.site.index_title = "Catalogue and reference data"
+# The front page staff see first also says when the school holidays run out.
+admin.site.index_template = "catalogue/admin_index.html"
 
 urlpatterns = [
     path("staff/feeds/health/", feed_health, name="feed-health"),

@@ -16,7 +16,8 @@ from datetime import timedelta
 from axes.handlers.proxy import AxesProxyHandler
 from axes.models import AccessAttempt
 from django.conf import settings
-from django.utils import timezone
+
+from ourlondon.core import clock
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,6 @@ def purge_login_records(*, days: int | None = None) -> Purged:
     access_logs = AxesProxyHandler.reset_logs(age_days=days)
     failure_logs = AxesProxyHandler.reset_failure_logs(age_days=days)
     attempts, _ = AccessAttempt.objects.filter(
-        attempt_time__lte=timezone.now() - timedelta(days=days)
+        attempt_time__lte=clock.now() - timedelta(days=days)
     ).delete()
     return Purged(access_logs, failure_logs, attempts)

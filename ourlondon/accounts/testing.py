@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import time
-
 from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
 from django.contrib.auth.models import User
 from django.test import Client
+
+from ourlondon.core import clock
 
 # allauth's key for whose records they are (internal, so named here once).
 _RECORDS_USER_KEY = "account_authentication_methods_user"
@@ -18,7 +18,7 @@ def login_with_mfa(client: Client, user: User) -> Client:
         user, backend="allauth.account.auth_backends.AuthenticationBackend"
     )
     session = client.session
-    now = time.time()
+    now = clock.timestamp()
     session[AUTHENTICATION_METHODS_SESSION_KEY] = [
         {"method": "password", "at": now},
         {"method": "mfa", "type": "totp", "at": now},

@@ -27,8 +27,9 @@ from urllib.parse import parse_qsl, urlencode
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
+
+from ourlondon.core import clock
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +65,7 @@ def cache_key(request: HttpRequest) -> str:
             request.get_host(),
             request.path,
             query,
-            timezone.localdate().isoformat(),
+            clock.today().isoformat(),
         ]
     )
     return "api:" + hashlib.sha256(raw.encode()).hexdigest()

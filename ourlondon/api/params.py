@@ -13,8 +13,6 @@ import math
 import re
 from datetime import date, datetime, time
 
-from django.utils import timezone
-
 from ourlondon.api.schemas import (
     TIME_PATTERN,
     ClusterParams,
@@ -23,6 +21,7 @@ from ourlondon.api.schemas import (
     Weekday,
 )
 from ourlondon.catalogue.models import ActivityType
+from ourlondon.core import clock
 from ourlondon.core.models import Borough
 from ourlondon.core.postcodes import (
     InvalidPostcode,
@@ -60,7 +59,7 @@ def current_time() -> datetime:
     Rounded so that repeated requests within a minute give identical bodies (and
     so identical ETags) even when several workers compute them.
     """
-    return timezone.now().replace(second=0, microsecond=0)
+    return clock.now().replace(second=0, microsecond=0)
 
 
 def parse_time(value: str | None, field: str, errors: dict[str, str]) -> time | None:

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
-from django.http import HttpRequest
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse
 
 from ourlondon.audit.log import record_event
 from ourlondon.audit.models import AuditEvent
@@ -30,6 +29,8 @@ from ourlondon.catalogue.models import (
     Venue,
 )
 from ourlondon.catalogue.recurrence import materialise_activity
+from ourlondon.catalogue.taxonomy import holidays_running_out
+from ourlondon.core import clock
 
 
 @admin.register(ActivityType)
@@ -187,6 +188,18 @@ class HolidayPeriodAdmin(AuditedAdmin[HolidayPeriod]):
     list_display = ["name", "start_date", "end_date"]
     date_hierarchy = "start_date"
 
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        warn_if_holidays_run_out(request)
+        return super().changelist_view(request, extra_context)
+
+
+def warn_if_holidays_run_out(request: HttpRequest) -> None:
+    warning = holidays_running_out()
+    if warning:
+        messages.warning(request, warning)
+
 
 @admin.register(ListingReport)
 class ListingReportAdmin(AuditedAdmin[ListingReport]):
@@ -215,7 +228,7 @@ class ListingReportAdmin(AuditedAdmin[ListingReport]):
         for report in queryset.filter(status=ListingReport.Status.OPEN):
             report.status = ListingReport.Status.RESOLVED
             report.handled_by = request.user if request.user.is_authenticated else None
-            report.handled_at = timezone.now()
+            report.handled_at = clock.now()
             report.handling_note = "Marked resolved in the staff admin."
             report.save(
                 update_fields=["status", "handled_by", "handled_at", "handling_note"]

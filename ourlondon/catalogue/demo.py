@@ -32,7 +32,6 @@ from pathlib import Path
 
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.text import slugify
 
 from ourlondon.catalogue.models import (
@@ -51,6 +50,7 @@ from ourlondon.catalogue.recurrence import (
     schedule_slots,
 )
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core import clock
 from ourlondon.core.geography import haversine_km
 from ourlondon.core.models import Borough, Postcode, PostcodeDistrict
 
@@ -1865,7 +1865,7 @@ def generate_demo(
     `progress` is called with the number of London areas done (of 33). Raises
     `DemoError` when demo data already exists or reference data is missing.
     """
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if demo_exists():
         raise DemoError("Demo data already exists; delete it first (--replace).")
     boroughs = {b.gss_code: b for b in Borough.objects.all()}
@@ -1933,7 +1933,7 @@ def scale_occurrences(
     """
     if not 1 <= target <= MAX_SCALE:
         raise DemoError(f"The scale target must be between 1 and {MAX_SCALE:,}.")
-    today = today or timezone.localdate()
+    today = today or clock.today()
     total = Occurrence.objects.count()
     start_total = total
     if progress:

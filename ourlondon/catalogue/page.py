@@ -15,11 +15,11 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, ActivityType, Occurrence, Schedule
 from ourlondon.catalogue.recurrence import slots_from
 from ourlondon.catalogue.vocabulary import AccessibilityFeature
+from ourlondon.core import clock
 
 ACCESSIBILITY_LABEL = dict(AccessibilityFeature.choices)
 UPCOMING_SHOWN = 8
@@ -45,7 +45,7 @@ def activity_page(
         "schedules": list(schedules),
         "upcoming": list(upcoming),
         "following": upcoming[0] if upcoming else None,
-        "now": timezone.now(),
+        "now": clock.now(),
         "accessibility": [ACCESSIBILITY_LABEL.get(a, a) for a in accessibility],
         "directions_url": (
             "https://www.openstreetmap.org/directions?to="
@@ -71,7 +71,7 @@ def planned_sessions(
         (
             slot
             for _, slot in slots_from(
-                schedules, since=timezone.now(), today=today, holidays=holidays
+                schedules, since=clock.now(), today=today, holidays=holidays
             )
         ),
         key=lambda slot: slot.start,

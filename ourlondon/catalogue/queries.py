@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db import models
-from django.utils import timezone
+
+from ourlondon.core import clock
 
 if TYPE_CHECKING:
     # Used only as string type arguments of the base classes below.
@@ -28,7 +29,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 
     def with_upcoming(self, *, after: datetime | None = None) -> ActivityQuerySet:
         """Activities that have at least one session starting after `after`."""
-        return self.filter(occurrences__start__gte=after or timezone.now()).distinct()
+        return self.filter(occurrences__start__gte=after or clock.now()).distinct()
 
     def in_borough(self, gss_code: str) -> ActivityQuerySet:
         return self.filter(venue__borough_id=gss_code)
@@ -45,7 +46,7 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 
 class OccurrenceQuerySet(models.QuerySet["Occurrence"]):
     def upcoming(self, *, after: datetime | None = None) -> OccurrenceQuerySet:
-        return self.filter(start__gte=after or timezone.now())
+        return self.filter(start__gte=after or clock.now())
 
     def public(self) -> OccurrenceQuerySet:
         return self.filter(activity__status="published").exclude(

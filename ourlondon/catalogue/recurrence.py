@@ -23,9 +23,9 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from ourlondon.catalogue.models import HolidayPeriod, Occurrence, Schedule
+from ourlondon.core import clock
 from ourlondon.core.bulkwrite import allocate_ids, datetime_writer, insert_rows
 
 LONDON = ZoneInfo("Europe/London")
@@ -112,7 +112,7 @@ def holiday_ranges() -> list[tuple[date, date]]:
 
 def default_window(today: date | None = None) -> tuple[date, date]:
     """First and last London dates of the window: `today` and the N weeks after."""
-    start = today or timezone.localdate()
+    start = today or clock.today()
     weeks = timedelta(weeks=settings.OCCURRENCE_WINDOW_WEEKS)
     return start, start + weeks - timedelta(days=1)
 

@@ -7,4 +7,4 @@ class CoreConfig(AppConfig):
     verbose_name = "London geography"
 
     def ready(self) -> None:
-        from ourlondon.core import lookups  # noqa: F401  registers `one_of`
+        from ourlondon.core import checks, lookups  # noqa: F401  they register

@@ -18,7 +18,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.db import connection, models
-from django.utils import timezone
+
+from ourlondon.core import clock
 
 # Values of these fields go to the driver as they are.
 _PLAIN = {
@@ -346,7 +347,7 @@ def insert_instances(
     # go through Django's per-value preparation. `auto_now(_add)` fields get
     # one time for the whole call (bulk_create would read the clock per row).
     read = operator.attrgetter(*(field.attname for field in fields))
-    now = timezone.now()
+    now = clock.now()
     stamped: list[int] = []
     prepared: list[tuple[int, Callable[[Any], Any]]] = []
     if any(_own_pre_save(field) for field in fields):

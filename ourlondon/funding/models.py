@@ -14,9 +14,9 @@ from datetime import date
 
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Organisation
+from ourlondon.core import clock
 from ourlondon.core.models import Borough
 from ourlondon.funding.queries import GrantQuerySet
 from ourlondon.subscriptions.models import Announcement, Topic
@@ -112,7 +112,7 @@ class Round(models.Model):
 
     @property
     def status(self) -> Round.Status:
-        return self.status_on(timezone.localdate())
+        return self.status_on(clock.today())
 
 
 class Grant(models.Model):

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.funding.models import Round
 from ourlondon.subscriptions.consent import site_url
 from ourlondon.subscriptions.models import Announcement
@@ -28,7 +28,7 @@ from ourlondon.subscriptions.sending import queue_announcement, send_pending
 
 def rounds_to_announce(*, today: date | None = None) -> QuerySet[Round]:
     """Rounds open today whose announcement is not yet made or not fully sent."""
-    day = today or timezone.localdate()
+    day = today or clock.today()
     return (
         Round.objects.filter(opens__lte=day, closes__gte=day, fund__topic__isnull=False)
         .filter(

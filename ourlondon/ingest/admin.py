@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.ingest.models import Feed, FeedRejection
 
 
@@ -47,7 +47,7 @@ class FeedAdmin(admin.ModelAdmin[Feed]):
 
     @admin.action(description="Approve the selected feeds (they will be fetched)")
     def approve(self, request: HttpRequest, queryset: QuerySet[Feed]) -> None:
-        queryset.update(approved=True, approved_at=timezone.now())
+        queryset.update(approved=True, approved_at=clock.now())
 
     @admin.action(description="Harvest again from the first page")
     def restart_from_first_page(

@@ -28,7 +28,6 @@ from operator import attrgetter
 from typing import TypeVar
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from ourlondon.catalogue.models import (
     Activity,
@@ -40,6 +39,7 @@ from ourlondon.catalogue.models import (
 )
 from ourlondon.catalogue.places import VenueLocation
 from ourlondon.catalogue.recurrence import ScheduleTimes
+from ourlondon.core import clock
 from ourlondon.core.bulkwrite import (
     allocate_ids,
     insert_instances,
@@ -496,7 +496,7 @@ def apply_series(feed: Feed, parsed: list[tuple[Item, Series]]) -> PageResult:
         )
     }
     before = {source_id: _owned(a) for source_id, a in existing.items()}
-    now = timezone.now()
+    now = clock.now()
     new: list[Activity] = []
     changed: list[Activity] = []
     kept: list[tuple[Item, Series, Activity]] = []

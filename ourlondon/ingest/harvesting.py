@@ -29,13 +29,13 @@ from typing import NamedTuple
 from django.conf import settings
 from django.db import DatabaseError, connection, connections, models, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Occurrence, Schedule, Venue
 from ourlondon.catalogue.recurrence import (
     materialised_sessions,
     rematerialised_schedules,
 )
+from ourlondon.core import clock
 from ourlondon.core.bulkwrite import (
     insert_rows,
     maintain_tables,
@@ -193,7 +193,7 @@ def _fail(
     status: str = Feed.Status.FAILING,
     wait: float | None = None,
 ) -> HarvestReport:
-    now = timezone.now()
+    now = clock.now()
     feed.failures += 1
     feed.status = status
     feed.last_error = message
@@ -564,7 +564,7 @@ def _store_items(feed: Feed, items: list[Item], new: set[tuple[str, str]]) -> No
     `new` (see `Partition`) are inserted plainly, the rest upserted: most of a
     first harvest is new, and on PostgreSQL an upsert goes through a staging
     table, the rows copied twice."""
-    now = timezone.now()
+    now = clock.now()
     write = prepared_row_writer(FeedItem, _ITEM_COLUMNS)
 
     def rows(chosen: list[Item]) -> Iterator[Sequence[object]]:
@@ -622,7 +622,7 @@ def _fetch_page(url: str, allow_private: bool) -> Page | _PageFailure:
         return _PageFailure(
             f"The server is busy (HTTP {result.status}); trying again later.",
             Feed.Status.BACKING_OFF,
-            retry_after_seconds(result.headers.get("retry-after"), timezone.now()),
+            retry_after_seconds(result.headers.get("retry-after"), clock.now()),
         )
     if result.status in (404, 410):
         return _PageFailure(
@@ -673,7 +673,7 @@ def _stored(feed: Feed, items: Sequence[Item]) -> QuerySet[FeedItem]:
 def _commit_page(feed: Feed, page: Page, report: HarvestReport, *, last: bool) -> None:
     """The page's items and the feed's new position, in one transaction."""
     before = (report.rejected, report.deleted, report.outside_london)
-    now = timezone.now()
+    now = clock.now()
     reset_page_cache()
     with transaction.atomic():
         _commit_without_waiting_for_disk()
@@ -822,14 +822,14 @@ def harvest_feed(
     if not feed.approved:
         report.error = "The feed is not approved by a moderator, so it is not fetched."
         return report
-    now = now or timezone.now()
+    now = now or clock.now()
     if feed.last_full_sync_at is None or now - feed.last_full_sync_at > RESYNC_EVERY:
         # Weekly, start again from the first page: anything missed is put right,
         # and what is not seen again by the end is swept away.
         feed.next_url = ""
         feed.last_full_sync_at = now
         # Real time, like the pages' seen_at (`now` may be a test's clock).
-        feed.resync_started_at = timezone.now()
+        feed.resync_started_at = clock.now()
         feed.save(update_fields=["next_url", "last_full_sync_at", "resync_started_at"])
     url = feed.next_url or feed.url
     allow = allow_private or getattr(settings, "SAFE_FETCH_ALLOW_PRIVATE", False)

@@ -20,7 +20,6 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.text import slugify
 
 from ourlondon.catalogue.models import (
@@ -36,6 +35,7 @@ from ourlondon.catalogue.vocabulary import (
     OPENACTIVE_ACCESSIBILITY,
     AccessibilityFeature,
 )
+from ourlondon.core import clock
 from ourlondon.core.geography import borough_code_at, haversine_km
 from ourlondon.core.postcodes import (
     NEAREST_WITHIN_KM,
@@ -346,7 +346,7 @@ def weekly_schedule_rows(series: Series) -> dict[str, dict[str, object]]:
             "weekdays": ",".join(weekly.weekdays),
             "start_time": weekly.start_time,
             "end_time": weekly.end_time,
-            "start_date": weekly.start_date or timezone.localdate(),
+            "start_date": weekly.start_date or clock.today(),
             "end_date": weekly.end_date,
             "exceptions": sorted(d.isoformat() for d in weekly.exceptions),
         }

@@ -15,15 +15,14 @@ as a process of its own.
 
 from __future__ import annotations
 
-import time
 import uuid
 from datetime import datetime, timedelta
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import HUEY, db_periodic_task, db_task, lock_task
 
+from ourlondon.core import clock
 from ourlondon.ingest.harvesting import harvest_feed
 from ourlondon.ingest.models import Feed
 
@@ -56,7 +55,7 @@ def _due_at(feed: Feed, now: datetime) -> datetime:
 def due_feeds(now: datetime | None = None) -> QuerySet[Feed]:
     """Approved, enabled feeds not stopped or waiting, and not polled within
     their interval."""
-    now = now or timezone.now()
+    now = now or clock.now()
     feeds = _pollable().filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
     due = [feed.pk for feed in feeds if _due_at(feed, now) <= now]
     return Feed.objects.filter(pk__in=due).order_by("name")
@@ -65,7 +64,7 @@ def due_feeds(now: datetime | None = None) -> QuerySet[Feed]:
 def seconds_until_due(now: datetime | None = None) -> float | None:
     """Seconds until the next feed is due (0 if one is due now); None if no
     feed is to be polled at all."""
-    now = now or timezone.now()
+    now = now or clock.now()
     times = [_due_at(feed, now) for feed in _pollable()]
     return max((min(times) - now).total_seconds(), 0.0) if times else None
 
@@ -92,7 +91,7 @@ def _link_next() -> None:
         return
     wait = max(wait, SHORTEST_WAIT)
     token = uuid.uuid4().hex
-    HUEY.put(CHAIN_KEY, (token, time.time() + wait))
+    HUEY.put(CHAIN_KEY, (token, clock.timestamp() + wait))
     poll_due_feeds.schedule(args=(token,), delay=wait)
 
 
@@ -101,7 +100,7 @@ def _link_next() -> None:
 def harvest_due_feeds() -> list[str]:
     summaries = _harvest_due()
     link = current_link()
-    if link is None or link[1] < time.time() - LOST_AFTER_SECONDS:
+    if link is None or link[1] < clock.timestamp() - LOST_AFTER_SECONDS:
         _link_next()
     return summaries
 

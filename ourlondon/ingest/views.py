@@ -6,8 +6,8 @@ from django.contrib.admin.views.decorators import staff_member_required
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.ingest.models import Feed, FeedRejection
 
 
@@ -28,5 +28,5 @@ def health(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "ingest/health.html",
-        {"rows": rows, "now": timezone.now(), "title": "Feed health"},
+        {"rows": rows, "now": clock.now(), "title": "Feed health"},
     )

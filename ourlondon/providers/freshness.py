@@ -29,12 +29,12 @@ from django.db import transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Coalesce
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.log import record_event
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity
 from ourlondon.catalogue.queries import HIDDEN_ORGANISATION_STATES, ActivityQuerySet
+from ourlondon.core import clock
 from ourlondon.core.models import Borough
 from ourlondon.funding.population import young_people
 from ourlondon.providers.models import ListingFreshness, Membership
@@ -111,7 +111,7 @@ class FreshnessRun:
 
 def check_freshness(*, now: datetime | None = None) -> FreshnessRun:
     """Send the reminders that are due and hide what has gone unconfirmed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     due = (
         provider_managed()
         # Q and F: the type checker cannot see the annotation.
@@ -211,7 +211,7 @@ def confirm_listing(
     """The provider says the listing still runs. `by` is None for the emailed
     link (no sign-in: the signed token is the authority). Returns True when a
     listing the check had hidden is back on the site."""
-    now = now or timezone.now()
+    now = now or clock.now()
     activity = Activity.all_objects.select_for_update().get(pk=activity.pk)
     if activity.source not in PROVIDER_SOURCES:
         raise PortalError("This listing is kept up to date by its feed.")
@@ -268,7 +268,7 @@ class BoroughCoverage:
 
 def age_bands(*, now: datetime | None = None) -> list[AgeBand]:
     """Provider-managed listings by days since their last confirmation."""
-    now = now or timezone.now()
+    now = now or clock.now()
     live = provider_managed().filter(status=Status.PUBLISHED)
 
     def older(days: int) -> Q:
@@ -302,7 +302,7 @@ def hidden_listings() -> ActivityQuerySet:
 
 def stale_listings(*, now: datetime | None = None, limit: int = 200) -> list[Activity]:
     """Live listings past the reminder, and those hidden, oldest first."""
-    now = now or timezone.now()
+    now = now or clock.now()
     stale = (
         provider_managed()
         .filter(

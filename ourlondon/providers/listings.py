@@ -13,7 +13,6 @@ from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
 from ourlondon.audit.log import record_event
 from ourlondon.audit.models import AuditEvent
@@ -26,6 +25,7 @@ from ourlondon.catalogue.models import (
 )
 from ourlondon.catalogue.places import locate_venue
 from ourlondon.catalogue.recurrence import materialise_activity
+from ourlondon.core import clock
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.organisations import PortalError
 from ourlondon.providers.sanitise import plain_text
@@ -250,7 +250,7 @@ def approve_listing(*, draft: ListingDraft, by: User) -> Activity:
     draft.activity = activity
     draft.status = ListingDraft.Status.APPROVED
     draft.decided_by = by
-    draft.decided_at = timezone.now()
+    draft.decided_at = clock.now()
     draft.save()
     record_event(
         Action.APPROVE,
@@ -279,7 +279,7 @@ def _write(
     activity.booking_email = data["booking_email"]
     activity.booking_phone = data["booking_phone"]
     activity.status = Activity.Status.PUBLISHED
-    activity.last_confirmed_at = timezone.now()
+    activity.last_confirmed_at = clock.now()
     activity.full_clean(exclude=["types"])
     activity.save()
     activity.types.set([ActivityType.objects.get(slug=data["activity_type"])])
@@ -302,7 +302,7 @@ def reject_listing(*, draft: ListingDraft, by: User, reason: str) -> ListingDraf
     draft.status = ListingDraft.Status.REJECTED
     draft.reason = reason
     draft.decided_by = by
-    draft.decided_at = timezone.now()
+    draft.decided_at = clock.now()
     draft.save()
     record_event(
         Action.REJECT,
@@ -328,7 +328,7 @@ def withdraw_draft(*, draft: ListingDraft, by: User) -> ListingDraft:
         raise PortalError("Only a listing waiting for review can be withdrawn.")
     draft.status = ListingDraft.Status.WITHDRAWN
     draft.decided_by = by
-    draft.decided_at = timezone.now()
+    draft.decided_at = clock.now()
     draft.save()
     record_event(
         Action.UPDATE,
@@ -354,7 +354,7 @@ def withdraw_listing(*, activity: Activity, by: User, reason: str = "") -> Activ
     ListingDraft.objects.filter(
         activity=activity, status=ListingDraft.Status.SUBMITTED
     ).update(
-        status=ListingDraft.Status.WITHDRAWN, decided_by=by, decided_at=timezone.now()
+        status=ListingDraft.Status.WITHDRAWN, decided_by=by, decided_at=clock.now()
     )
     record_event(
         Action.UNPUBLISH,

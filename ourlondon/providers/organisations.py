@@ -12,12 +12,12 @@ from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.text import slugify
 
 from ourlondon.audit.log import record_event, snapshot
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Organisation
+from ourlondon.core import clock
 from ourlondon.providers.models import (
     ClaimRequest,
     Membership,
@@ -103,7 +103,7 @@ def create_organisation(
     organisation.save()
     profile.organisation = organisation
     profile.declared_by = by
-    profile.declared_at = timezone.now()
+    profile.declared_at = clock.now()
     profile.save()
     _save_referees(profile, referees)
     Membership.objects.create(
@@ -133,7 +133,7 @@ def update_organisation(
     organisation.save()
     profile.organisation = organisation
     profile.declared_by = by
-    profile.declared_at = timezone.now()
+    profile.declared_at = clock.now()
     profile.rejection_reason = ""
     profile.save()
     _save_referees(profile, referees)

@@ -11,12 +11,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.utils import timezone
-
 from ourlondon.catalogue.models import Activity, ActivityType, Organisation, Venue
 from ourlondon.catalogue.page import activity_page, planned_sessions
 from ourlondon.catalogue.places import locate_venue
 from ourlondon.catalogue.recurrence import holiday_ranges
+from ourlondon.core import clock
 from ourlondon.providers.listings import normalised
 from ourlondon.providers.schedules import build_schedule
 
@@ -69,7 +68,7 @@ def preview_page(
         source=activity.source if activity else Activity.Source.MANUAL,
     )
     # What the page's "last updated" would say on approval.
-    proposed.updated_at = timezone.now()
+    proposed.updated_at = clock.now()
     if activity is not None:
         # Fields the editor does not edit are kept from the live listing.
         for name in ("gender", "concessions", "booking_url", "booking_notes"):

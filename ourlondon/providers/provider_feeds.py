@@ -34,7 +34,6 @@ from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.text import slugify
 
 from ourlondon.audit.log import record_event, snapshot
@@ -48,6 +47,7 @@ from ourlondon.catalogue.models import (
 )
 from ourlondon.catalogue.places import locate_venue
 from ourlondon.catalogue.recurrence import LONDON, materialise_activities
+from ourlondon.core import clock
 from ourlondon.ingest.fetching import FetchError, fetch
 from ourlondon.ingest.models import Feed
 from ourlondon.providers.ical_events import CalendarEvent, CalendarProblem, Dated
@@ -137,7 +137,7 @@ def approve_feed(*, feed: ProviderFeed, by: User) -> ProviderFeed:
             "organisation."
         )
     before = snapshot(feed, _FIELDS)
-    now = timezone.now()
+    now = clock.now()
     if feed.kind == ProviderFeed.Kind.OPENACTIVE:
         feed.ingest_feed = Feed.objects.create(
             name=_ingest_feed_name(feed),
@@ -177,7 +177,7 @@ def reject_feed(*, feed: ProviderFeed, by: User, reason: str) -> ProviderFeed:
     feed.status = ProviderFeed.Status.REJECTED
     feed.reason = reason
     feed.decided_by = by
-    feed.decided_at = timezone.now()
+    feed.decided_at = clock.now()
     feed.save()
     record_event(
         Action.REJECT,
@@ -275,7 +275,7 @@ class Refresh:
 
 def window(today: date | None = None) -> tuple[datetime, datetime]:
     """From London midnight today, `PROVIDER_FEED_WEEKS` ahead."""
-    start = datetime.combine(today or timezone.localdate(), time(0, 0), LONDON)
+    start = datetime.combine(today or clock.today(), time(0, 0), LONDON)
     return start, start + timedelta(weeks=settings.PROVIDER_FEED_WEEKS)
 
 
@@ -324,7 +324,7 @@ def refresh_feed(feed: ProviderFeed, *, today: date | None = None) -> Refresh:
         ProviderFeed.objects.filter(pk=feed.pk).update(
             status=ProviderFeed.Status.FAILING,
             last_error=result.error,
-            last_fetched_at=timezone.now(),
+            last_fetched_at=clock.now(),
         )
         feed.refresh_from_db()
         return result
@@ -381,7 +381,7 @@ def _apply(
         activity.description = plain_text(event.description).strip()
         activity.venue = venue
         activity.is_online = False
-        activity.last_confirmed_at = timezone.now()
+        activity.last_confirmed_at = clock.now()
         try:
             activity.full_clean(exclude=["types", "organisation", "venue"])
         except ValidationError as error:
@@ -405,7 +405,7 @@ def _apply(
     feed.withdrawn_events = sorted((withdrawn_before - listed) | withdrawn_now)
     feed.status = ProviderFeed.Status.APPROVED
     feed.last_error = ""
-    feed.last_fetched_at = timezone.now()
+    feed.last_fetched_at = clock.now()
     feed.events_imported = result.listed
     feed.last_report = "\n".join(result.skipped)[:10000]
     feed.save()
@@ -432,7 +432,7 @@ def _take_down(events: QuerySet[Activity]) -> list[tuple[int, str]]:
     )
     ids = [pk for pk, _ in gone]
     Activity.all_objects.filter(pk__in=ids).update(
-        status=Activity.Status.WITHDRAWN, updated_at=timezone.now()
+        status=Activity.Status.WITHDRAWN, updated_at=clock.now()
     )
     Schedule.objects.filter(activity_id__in=ids).delete()
     return gone

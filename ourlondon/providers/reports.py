@@ -13,11 +13,11 @@ from typing import Any
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.utils import timezone
 
 from ourlondon.audit.log import record_event
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity, ListingReport
+from ourlondon.core import clock
 from ourlondon.providers.models import ListingFreshness
 from ourlondon.providers.organisations import PortalError
 from ourlondon.providers.verification import tell_members
@@ -51,7 +51,7 @@ def close_report(
     before = _report_state(report)
     report.status = outcome
     report.handled_by = by
-    report.handled_at = timezone.now()
+    report.handled_at = clock.now()
     report.handling_note = note.strip()
     report.save(update_fields=["status", "handled_by", "handled_at", "handling_note"])
     record_event(
@@ -130,7 +130,7 @@ def republish_listing(*, activity: Activity, by: User, note: str) -> Activity:
         raise PortalError("Only a listing that was taken down can be put back.")
     before = _listing_state(activity)
     activity.status = Status.PUBLISHED
-    activity.last_confirmed_at = timezone.now()
+    activity.last_confirmed_at = clock.now()
     activity.save(update_fields=["status", "last_confirmed_at", "updated_at"])
     ListingFreshness.objects.filter(activity=activity).update(hidden_at=None)
     record_event(

@@ -8,11 +8,11 @@ from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
 
 from ourlondon.audit.log import record_event
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity, Organisation
+from ourlondon.core import clock
 from ourlondon.providers.models import ClaimRequest, Membership, SafeguardingProfile
 from ourlondon.providers.organisations import PortalError, state
 from ourlondon.search.indexing import refresh_activities
@@ -64,7 +64,7 @@ def verify_organisation(*, organisation: Organisation, by: User) -> Organisation
         raise PortalError("This organisation has given no safeguarding details.")
     before = state(organisation)
     organisation.verification = Verification.VERIFIED
-    organisation.verified_at = timezone.now()
+    organisation.verified_at = clock.now()
     organisation.save(update_fields=["verification", "verified_at", "updated_at"])
     record_event(
         Action.APPROVE,
@@ -160,7 +160,7 @@ def decide_claim(
     )
     claim.reason = reason
     claim.decided_by = by
-    claim.decided_at = timezone.now()
+    claim.decided_at = clock.now()
     claim.save()
     if approve:
         Membership.objects.get_or_create(

@@ -23,12 +23,12 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, ActivityType, Occurrence
 from ourlondon.catalogue.queries import HIDDEN_ORGANISATION_STATES
 from ourlondon.catalogue.recurrence import Materialised
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core import clock
 from ourlondon.core.bulkwrite import (
     datetime_reader,
     insert_instances,
@@ -377,7 +377,7 @@ def index_day0() -> date:
         cursor.execute("SELECT day0 FROM search_searchindexstate ORDER BY id LIMIT 1")
         row = cursor.fetchone()
     if row is None:
-        return timezone.localdate()
+        return clock.today()
     day0 = row[0]
     # SQLite returns the ISO text, PostgreSQL a date.
     return date.fromisoformat(day0) if isinstance(day0, str) else day0
@@ -398,7 +398,7 @@ def rebuild_index(
 def _rebuild_index(
     *, now: datetime | None, progress: Callable[[str], None] | None
 ) -> IndexReport:
-    started = timezone.now()
+    started = clock.now()
     now = now or started
     since = _index_window_start(now)
     day0 = since.date()
@@ -419,7 +419,7 @@ def _rebuild_index(
     _insert_cards(cards)
     _write_terms()
     get_backend().analyse()
-    seconds = (timezone.now() - started).total_seconds()
+    seconds = (clock.now() - started).total_seconds()
     return IndexReport(documents=len(documents), sessions=sessions, seconds=seconds)
 
 
@@ -438,7 +438,7 @@ def refresh_activities(
     `materialised`: what `materialised_sessions` just wrote for all of
     `activity_ids`, so their sessions need not be read back.
     """
-    now = now or timezone.now()
+    now = now or clock.now()
     ids = sorted(set(activity_ids))
     if not SearchIndexState.objects.exists():
         SearchIndexState.objects.create(
@@ -651,4 +651,4 @@ def refresh_changed(*, since: datetime) -> int:
 
 
 def stale_after(hours: int = 24) -> datetime:
-    return timezone.now() - timedelta(hours=hours)
+    return clock.now() - timedelta(hours=hours)

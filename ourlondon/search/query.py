@@ -12,9 +12,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core import clock
 
 LONDON = ZoneInfo("Europe/London")
 DEFAULT_RADIUS_KM = 3.0
@@ -67,7 +66,7 @@ class SearchQuery:
     weekdays: frozenset[int] = frozenset()
     time_from: time | None = None
     time_to: time | None = None
-    date_from: date = field(default_factory=lambda: timezone.localdate())
+    date_from: date = field(default_factory=clock.today)
     date_to: date | None = None  # default: date_from + 27 days (4 weeks)
     not_before: datetime | None = None  # sessions already started are not "next"
     free: bool = False
@@ -154,7 +153,7 @@ class SearchQuery:
             errors["day"] = "day must be one of mon, tue, wed, thu, fri, sat, sun."
         if time_from and time_to and time_to < time_from:
             errors["time_to"] = "time_to must not be before time_from."
-        start = date_from or timezone.localdate()
+        start = date_from or clock.today()
         for name, value in (("date_from", date_from), ("date_to", date_to)):
             if value is not None and not (MIN_YEAR <= value.year <= MAX_YEAR):
                 errors[name] = f"{name} must be a date from {MIN_YEAR} to {MAX_YEAR}."

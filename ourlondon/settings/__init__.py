@@ -13,9 +13,19 @@ import dj_database_url
 import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
+from ourlondon.core import clock
+
 # Lets `admin.ModelAdmin[Model]` and similar generics work at run time as well as
 # in mypy.
 django_stubs_ext.monkeypatch()
+
+# Run as if it were this London moment (tests and previews only; `manage.py
+# check` warns when set). First, so nothing reads the real clock before it moves.
+OURLONDON_NOW = os.environ.get("OURLONDON_NOW", "")
+try:
+    clock.travel_from_environment()
+except ValueError as exc:
+    raise ImproperlyConfigured(f"OURLONDON_NOW: {exc}") from None
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("OURLONDON_VAR_DIR", BASE_DIR / "var"))

@@ -18,8 +18,8 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.subscriptions.models import (
     ConsentRecord,
     ConsentWording,
@@ -164,7 +164,7 @@ def confirm(token: str) -> Subscriber:
         )
     subscriber.topics.set(Topic.objects.filter(slug__in=given.topics))
     subscriber.status = Subscriber.Status.CONFIRMED
-    subscriber.confirmed_at = timezone.now()
+    subscriber.confirmed_at = clock.now()
     subscriber.save()
     ConsentRecord.objects.create(
         subscriber=subscriber,
@@ -183,7 +183,7 @@ def unsubscribe(token: str, *, method: str) -> Subscriber:
     subscriber = subscriber_for(token, salt=UNSUBSCRIBE_SALT, max_age=None)
     if subscriber.status != Subscriber.Status.UNSUBSCRIBED:
         subscriber.status = Subscriber.Status.UNSUBSCRIBED
-        subscriber.unsubscribed_at = timezone.now()
+        subscriber.unsubscribed_at = clock.now()
         subscriber.save()
         subscriber.topics.clear()
         ConsentRecord.objects.create(
@@ -225,7 +225,7 @@ def change_topics(
     subscriber.age_band = age_band
     if not topics:
         subscriber.status = Subscriber.Status.UNSUBSCRIBED
-        subscriber.unsubscribed_at = timezone.now()
+        subscriber.unsubscribed_at = clock.now()
     subscriber.save()
     ConsentRecord.objects.create(
         subscriber=subscriber,

@@ -14,9 +14,9 @@ from typing import Any
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
+from ourlondon.core import clock
 from ourlondon.core.postcodes import PostcodeError, lookup_postcode
 from ourlondon.search import engine
 from ourlondon.search.cards import public_cards
@@ -53,7 +53,7 @@ def activities_for(subscriber: Subscriber, *, since: datetime) -> list[dict[str,
         place = lookup_postcode(subscriber.postcode)
     except PostcodeError:
         return []
-    today = timezone.localdate()
+    today = clock.today()
     query = SearchQuery.build(
         lat=place.lat,
         lng=place.lng,
@@ -79,7 +79,7 @@ def activities_for(subscriber: Subscriber, *, since: datetime) -> list[dict[str,
 
 def send_digests(*, today: date | None = None) -> tuple[int, int]:
     """This week's digests; (sent, nothing new). Safe to run again."""
-    week = week_of(today or timezone.localdate())
+    week = week_of(today or clock.today())
     sent = empty = 0
     due = Subscriber.objects.filter(
         status=Subscriber.Status.CONFIRMED, topics__slug=TOPIC

@@ -14,9 +14,9 @@ from typing import Any
 
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
+from ourlondon.core import clock
 from ourlondon.subscriptions.consent import CONFIRM_FOR, normalise_email
 from ourlondon.subscriptions.models import Subscriber, Suppression
 
@@ -99,7 +99,7 @@ def purge(*, now: Any = None) -> tuple[int, int]:
     """Retention: unconfirmed sign-ups after 7 days (deleted: they never agreed
     by the link), unsubscribed addresses after 30 days (erased: the hash stays).
     Returns (unconfirmed, unsubscribed) removed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     pending = Subscriber.objects.filter(
         status=Subscriber.Status.PENDING, created_at__lt=now - CONFIRM_FOR
     )

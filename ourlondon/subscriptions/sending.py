@@ -15,8 +15,8 @@ import smtplib
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.subscriptions.consent import (
     manage_url,
     unsubscribe_headers,
@@ -114,13 +114,13 @@ def send_pending(announcement: Announcement, *, limit: int | None = None) -> int
                     )
                     raise
                 Delivery.objects.filter(pk=delivery.pk).update(
-                    status=Delivery.Status.SENT, sent_at=timezone.now()
+                    status=Delivery.Status.SENT, sent_at=clock.now()
                 )
                 sent += 1
     finally:
         connection.close()
     if not announcement.deliveries.filter(status=Delivery.Status.PENDING).exists():
         Announcement.objects.filter(pk=announcement.pk).update(
-            status=Announcement.Status.SENT, sent_at=timezone.now()
+            status=Announcement.Status.SENT, sent_at=clock.now()
         )
     return sent

@@ -12,8 +12,8 @@ from datetime import time
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.core.postcodes import lookup_postcode
 from ourlondon.support.models import OpeningHours, SafeHaven
 
@@ -51,7 +51,7 @@ def decide_havens(havens: Iterable[SafeHaven], *, status: str, note: str = "") -
     with transaction.atomic():
         for haven in havens:
             haven.status = status
-            haven.reviewed_at = timezone.now()
+            haven.reviewed_at = clock.now()
             if note:
                 haven.moderator_note = note
             haven.save(update_fields=["status", "reviewed_at", "moderator_note"])

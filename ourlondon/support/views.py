@@ -25,13 +25,13 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_http_methods, require_safe
 from django_ratelimit.core import is_ratelimited
 
+from ourlondon.core import clock
 from ourlondon.core.geography import haversine_km
 from ourlondon.core.origin import same_origin
 from ourlondon.support.forms import (
@@ -174,7 +174,7 @@ def _havens(data: dict[str, Any]) -> list[dict[str, Any]]:
     havens = SafeHaven.public.select_related("borough").prefetch_related("hours")
     if data.get("kind"):
         havens = havens.filter(kind=data["kind"])
-    now = timezone.now()
+    now = clock.now()
     place = data.get("where")
     found: list[dict[str, Any]] = []
     for haven in havens.defer("borough__outline"):
@@ -280,9 +280,7 @@ def haven_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "support/haven_detail.html",
         {
             "haven": haven,
-            "open_now": is_open(
-                openings, timezone.now(), always_open=haven.open_24_hours
-            ),
+            "open_now": is_open(openings, clock.now(), always_open=haven.open_24_hours),
             "hours": [o.label() for o in openings],
         },
     )

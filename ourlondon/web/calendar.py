@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from urllib.parse import quote, urlencode
 
-from django.utils import timezone
 from django.utils.text import Truncator, slugify
 from icalendar import (
     Calendar,
@@ -30,6 +29,7 @@ from icalendar import (
 
 from ourlondon.catalogue.models import Activity, Occurrence
 from ourlondon.catalogue.recurrence import LONDON
+from ourlondon.core import clock
 
 PRODID = "-//ourlondon//activities//EN"
 LONDON_TZID = "Europe/London"
@@ -157,7 +157,7 @@ def occurrence_ics(occurrence: Occurrence, *, url: str) -> bytes:
     activity = occurrence.activity
     calendar = _calendar()
     calendar.add_component(
-        _event(occurrence, activity, url=url, stamp=timezone.now().astimezone(UTC))
+        _event(occurrence, activity, url=url, stamp=clock.now().astimezone(UTC))
     )
     return calendar.to_ical()
 
@@ -176,7 +176,7 @@ def series_ics(
     Raises ValueError if a session belongs to another activity. With no
     sessions the file is still valid, holding only the time zone.
     """
-    stamp = timezone.now().astimezone(UTC)
+    stamp = clock.now().astimezone(UTC)
     calendar = _calendar(name=activity.title)
     for occurrence in occurrences:
         if occurrence.activity_id != activity.pk:

@@ -18,6 +18,7 @@ from django import forms
 from django.utils import timezone
 
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core import clock
 from ourlondon.core.models import Borough, PostcodeDistrict
 from ourlondon.core.postcodes import (
     InvalidPostcode,
@@ -268,7 +269,7 @@ def first_messages(form: FinderForm) -> dict[str, str]:
 
 def build_finder(params: Any, *, now: datetime | None = None) -> Finder:
     """The finder for a request's GET parameters (a QueryDict)."""
-    now = now or timezone.now().replace(second=0, microsecond=0)
+    now = now or clock.now().replace(second=0, microsecond=0)
     form = FinderForm(params)
     form.is_valid()  # cleaned_data then holds every field that was valid
     data = form.cleaned_data

@@ -26,7 +26,6 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.gzip import gzip_page
@@ -42,6 +41,7 @@ from ourlondon.catalogue.models import (
 )
 from ourlondon.catalogue.page import UPCOMING_SHOWN, activity_page
 from ourlondon.catalogue.vocabulary import Category
+from ourlondon.core import clock
 from ourlondon.core.models import Borough
 from ourlondon.core.origin import same_origin
 from ourlondon.search import engine
@@ -68,7 +68,7 @@ SERIES_WEEKS = 12
 
 
 def now_to_the_minute() -> datetime:
-    return timezone.now().replace(second=0, microsecond=0)
+    return clock.now().replace(second=0, microsecond=0)
 
 
 @gzip_page
@@ -78,7 +78,7 @@ def home(request: HttpRequest) -> HttpResponse:
     everything = engine.search(
         SearchQuery.build(not_before=now_to_the_minute(), page_size=1)
     )
-    today = timezone.localdate()
+    today = clock.today()
     saturday, _ = weekend(today)
     picks = [
         ("Today", "?when=today"),
@@ -159,7 +159,7 @@ def widenings(request: HttpRequest, finder: Finder) -> list[dict[str, Any]]:
         options.append(
             (
                 "The next 4 weeks",
-                replace(query, date_from=timezone.localdate(), date_to=None),
+                replace(query, date_from=clock.today(), date_to=None),
                 {"when": None, "date_from": None, "date_to": None},
             )
         )
@@ -324,7 +324,7 @@ def _ics(content: bytes, title: str) -> HttpResponse:
 def activity_ics(request: HttpRequest, pk: int) -> HttpResponse:
     """Every session of the next few weeks, as one calendar file."""
     activity = _public_activity(pk)
-    until = timezone.now() + timedelta(weeks=SERIES_WEEKS)
+    until = clock.now() + timedelta(weeks=SERIES_WEEKS)
     sessions = list(
         activity.occurrences.upcoming().filter(start__lt=until).order_by("start")
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from allauth.account.models import EmailAddress
 from allauth.mfa.totp.internal.auth import (
     TOTP,
@@ -14,6 +12,7 @@ from allauth.mfa.totp.internal.auth import (
 from django.contrib.auth.models import Group, User
 
 from ourlondon.accounts.security import MODERATORS_GROUP
+from ourlondon.core import clock
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -44,4 +43,4 @@ def add_totp(user: User) -> str:
 
 
 def totp_code(secret: str) -> str:
-    return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
+    return format_hotp_value(hotp_value(secret, int(clock.timestamp()) // 30))

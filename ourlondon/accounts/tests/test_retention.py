@@ -9,17 +9,17 @@ from io import StringIO
 import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
 from ourlondon.accounts.retention import purge_login_records
 from ourlondon.accounts.tasks import purge_login_records_daily
 from ourlondon.audit.log import record_event
+from ourlondon.core import clock
 
 pytestmark = pytest.mark.django_db
 
 
 def _records(days_ago: int, who: str) -> None:
-    when = timezone.now() - timedelta(days=days_ago)
+    when = clock.now() - timedelta(days=days_ago)
     fields = {"username": who, "ip_address": "192.0.2.1", "user_agent": "test"}
     log = AccessLog.objects.create(**fields)
     failure = AccessFailureLog.objects.create(**fields)

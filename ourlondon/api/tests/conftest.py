@@ -9,7 +9,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 
 from ourlondon.api import params
 from ourlondon.catalogue.models import (
@@ -26,6 +25,7 @@ from ourlondon.catalogue.tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
+from ourlondon.core import clock
 from ourlondon.search.indexing import rebuild_index
 from ourlondon.search.tests.catalogue import build_catalogue
 
@@ -43,7 +43,7 @@ def empty_cache():
 @pytest.fixture
 def now(monkeypatch):
     """The API's clock, fixed to the start of this minute."""
-    moment = timezone.now().replace(second=0, microsecond=0)
+    moment = clock.now().replace(second=0, microsecond=0)
     monkeypatch.setattr(params, "current_time", lambda: moment)
     return moment
 
@@ -57,7 +57,7 @@ def listings(db, now):
     - coding: online, 13 to 18, free, in 5 days 17:00-18:00
     - draft: Hackney, never listed
     """
-    today = timezone.localdate()
+    today = clock.today()
     organisation = OrganisationFactory.create(name="Hackney Youth Trust")
     hackney = VenueFactory.create(
         name="Marsh Hall", address="1 Marsh Lane", postcode="E8 3AA"
@@ -143,7 +143,7 @@ def catalogue(django_db_setup, django_db_blocker):
             set(Organisation.objects.values_list("pk", flat=True)),
             set(Venue.objects.values_list("pk", flat=True)),
         )
-        activities = build_catalogue(20261125, today=timezone.localdate(), size=60)
+        activities = build_catalogue(20261125, today=clock.today(), size=60)
         rebuild_index()
     yield activities
     with django_db_blocker.unblock():

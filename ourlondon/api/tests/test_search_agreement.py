@@ -6,12 +6,12 @@ from datetime import time, timedelta
 
 import pytest
 from django.core.cache import cache
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ourlondon.api.representations import london_iso
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core import clock
 from ourlondon.core.postcodes import lookup_postcode
 from ourlondon.search.engine import search
 from ourlondon.search.query import WEEKDAYS, SearchQuery
@@ -98,7 +98,7 @@ def both(args, today, now):
 @given(args=api_args)
 def test_api_results_are_the_engines(client, catalogue, now, args):
     cache.clear()
-    today = timezone.localdate()
+    today = clock.today()
     params, query = both(dict(args), today, now)
     response = client.get("/api/v1/activities", params)
     assert response.status_code == 200, response.content

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import HolidayPeriod, ListingReport, Organisation
 from ourlondon.catalogue.tests.factories import ActivityFactory
+from ourlondon.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -84,7 +84,7 @@ def test_many_to_many_links_are_in_before_and_after(admin_client):
     data.update(
         {
             "name": "Renamed Trust",
-            "verified_at_0": timezone.localdate().isoformat(),
+            "verified_at_0": clock.today().isoformat(),
             "verified_at_1": "10:00:00",
             "is_demo": "",
         }

@@ -6,7 +6,6 @@ from datetime import date, time
 from typing import Any
 
 import factory
-from django.utils import timezone
 
 from ourlondon.catalogue.models import (
     Activity,
@@ -15,6 +14,7 @@ from ourlondon.catalogue.models import (
     Schedule,
     Venue,
 )
+from ourlondon.core import clock
 from ourlondon.core.models import Postcode
 
 
@@ -27,7 +27,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory[Organisation]):
     kind = Organisation.Kind.CHARITY
     charity_number = factory.Sequence(lambda n: f"{1100000 + n}")
     verification = Organisation.Verification.VERIFIED
-    verified_at = factory.LazyFunction(timezone.now)
+    verified_at = factory.LazyFunction(clock.now)
 
 
 class VenueFactory(factory.django.DjangoModelFactory[Venue]):

@@ -1,5 +1,3 @@
-from datetime import date
-
 import pytest
 from django.urls import reverse
 
@@ -10,6 +8,7 @@ from ourlondon.catalogue.tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
+from ourlondon.core import clock
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +65,7 @@ def test_adding_an_activity_in_the_admin_materialises_its_sessions(admin_client)
         "schedules-0-weekdays": ["TU", "TH"],
         "schedules-0-start_time": "18:00",
         "schedules-0-end_time": "19:30",
-        "schedules-0-start_date": date.today().isoformat(),
+        "schedules-0-start_date": clock.today().isoformat(),
         "schedules-0-season": "all",
         "schedules-0-exceptions": "",
     }

@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection, transaction
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Schedule
 from ourlondon.catalogue.tests.factories import (
@@ -16,7 +15,7 @@ from ourlondon.catalogue.tests.factories import (
     ScheduleFactory,
     VenueFactory,
 )
-from ourlondon.core import bulkwrite
+from ourlondon.core import bulkwrite, clock
 from ourlondon.core.bulkwrite import (
     allocate_ids,
     insert_rows,
@@ -138,7 +137,7 @@ def test_prepared_rows_store_json_as_django_would(data):
     columns = ["feed_id", "kind", "item_id", "modified", "deleted", "data"]
     columns += ["updated_at"]
     write = prepared_row_writer(FeedItem, columns)
-    row = (feed.pk, "k", "bulk", "1", False, data, timezone.now())
+    row = (feed.pk, "k", "bulk", "1", False, data, clock.now())
     insert_rows(FeedItem, columns, [write(row)])
     FeedItem.objects.create(
         feed=feed, kind="k", item_id="django", modified="1", data=data
@@ -157,7 +156,7 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
     values than they keep, still read back exactly."""
     monkeypatch.setattr(bulkwrite, "_REMEMBERED", 5)
     activity = ActivityFactory.create()
-    now = timezone.now()
+    now = clock.now()
     columns = ["activity_id", "source_id", "kind", "weekdays", "start_time"]
     columns += ["end_time", "start_date", "end_date", "season", "exceptions"]
     write = prepared_row_writer(Schedule, columns)
@@ -192,7 +191,7 @@ def test_rows_repeating_dates_times_and_stamps_are_stored_as_django_would(
 def test_stale_planner_statistics_are_taken_again_on_postgresql():
     feed = Feed.objects.create(name="f", publisher="p", kind="k", url="https://x/")
     columns = ["feed_id", "kind", "item_id", "modified", "deleted", "updated_at"]
-    now = timezone.now()
+    now = clock.now()
     rows = [(feed.pk, "k", f"i{n}", "1", False, now) for n in range(1500)]
     insert_rows(FeedItem, columns, rows)
     if connection.vendor != "postgresql":

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.funding.models import Fund, Grant, Round
 from ourlondon.subscriptions.models import Topic
 
@@ -32,7 +32,7 @@ class RoundFactory(factory.django.DjangoModelFactory):
 
     fund = factory.SubFactory(FundFactory)
     name = factory.Sequence(lambda n: f"Round {n}")
-    opens = factory.LazyFunction(lambda: timezone.localdate())
+    opens = factory.LazyFunction(lambda: clock.today())
     closes = factory.LazyAttribute(lambda r: r.opens + timedelta(days=30))
     budget = Decimal("250000")
 

@@ -29,18 +29,18 @@ SUBSCRIBERS = 8
 
 SETUP = f"""
 from datetime import timedelta
-from django.utils import timezone
+from ourlondon.core import clock
 from ourlondon.funding.models import Fund, Round
 from ourlondon.subscriptions.models import Subscriber, Topic
 topic = Topic.objects.get(slug="community-seed-fund")
 fund = Fund.objects.create(slug="seed", name="Seed Fund", administering_body="x",
                            topic=topic)
-today = timezone.localdate()
+today = clock.today()
 Round.objects.create(fund=fund, name="Spring round", opens=today,
                      closes=today + timedelta(days=30))
 for i in range({SUBSCRIBERS}):
     s = Subscriber.objects.create(email=f"person{{i}}@example.org",
-                                  status="confirmed", confirmed_at=timezone.now())
+                                  status="confirmed", confirmed_at=clock.now())
     s.topics.add(topic)
 """
 # What the job queue's periodic check does, run in the foreground.

@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.mail import EmailMessage
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.funding.models import Round
 from ourlondon.funding.rounds import announce_round, rounds_to_announce
 from ourlondon.funding.tasks import open_rounds, send_round_opening
@@ -24,7 +24,7 @@ def subscribe(n: int, topic: str, *, status: str = "confirmed", prefix: str) -> 
         subscriber = Subscriber.objects.create(
             email=f"{prefix}{i}@example.org",
             status=status,
-            confirmed_at=timezone.now(),
+            confirmed_at=clock.now(),
         )
         subscriber.topics.add(Topic.objects.get(slug=topic))
 
@@ -42,7 +42,7 @@ def seed_round():
     return RoundFactory.create(
         fund=fund,
         name="Spring round",
-        opens=timezone.localdate(),
+        opens=clock.today(),
         how_to_apply="Fill in the short form.",
         url="https://example.org/apply",
     )
@@ -119,7 +119,7 @@ def test_an_smtp_failure_is_retried_and_sends_only_the_rest(
 
 
 def test_rounds_not_open_today_are_not_announced(inbox, seed_round):
-    today = timezone.localdate()
+    today = clock.today()
     Round.objects.filter(pk=seed_round.pk).update(
         opens=today + timedelta(days=3), closes=today + timedelta(days=30)
     )
@@ -144,7 +144,7 @@ def test_a_fund_without_an_updates_topic_sends_nothing(inbox, seed_round):
 
 
 def test_status_follows_the_dates():
-    round_ = Round(opens=timezone.localdate(), closes=timezone.localdate())
+    round_ = Round(opens=clock.today(), closes=clock.today())
     day = round_.opens
     assert round_.status_on(day - timedelta(days=1)) == Round.Status.UPCOMING
     assert round_.status_on(day) == Round.Status.OPEN

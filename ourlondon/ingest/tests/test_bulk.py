@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
+from ourlondon.core import clock
 from ourlondon.ingest import bulk, harvesting
 from ourlondon.ingest.harvesting import harvest_feed
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
@@ -54,7 +54,7 @@ def weekly(day: str, start: str = "18:00", end: str = "19:30") -> list[dict[str,
 
 def embedded_session(series_id: str, n: int, *, cancelled: bool = False) -> dict:
     start = datetime.combine(
-        timezone.localdate() + timedelta(days=2 + n), time(17), tzinfo=LONDON
+        clock.today() + timedelta(days=2 + n), time(17), tzinfo=LONDON
     )
     session: dict[str, Any] = {
         "@type": "ScheduledSession",
@@ -229,7 +229,7 @@ def search_snapshot() -> dict[str, Any]:
 
 def dated(session_id: str, series_id: str, days: int, hour: int = 17) -> dict:
     start = datetime.combine(
-        timezone.localdate() + timedelta(days=days), time(hour), tzinfo=LONDON
+        clock.today() + timedelta(days=days), time(hour), tzinfo=LONDON
     )
     return session_data(session_id, series_id, start, minutes=60)
 
@@ -467,7 +467,7 @@ def test_a_series_carried_again_is_compared_again_only_if_its_activity_changed(
 def event(event_id: str, days: int, **extra: Any) -> dict[str, Any]:
     """An event of its own (no series), as British Cycling's feed lists rides."""
     start = datetime.combine(
-        timezone.localdate() + timedelta(days=days), time(10), tzinfo=LONDON
+        clock.today() + timedelta(days=days), time(10), tzinfo=LONDON
     )
     data = series_data(event_id, name=f"Ride {event_id}", **extra)
     data["@type"] = "Event"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-import time as clock
+import time as wall_time
 from datetime import datetime, time, timedelta
 from pathlib import Path
 
@@ -12,11 +12,11 @@ import pytest
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ourlondon.catalogue.models import Activity, Schedule
+from ourlondon.core import clock
 from ourlondon.ingest import harvesting
 from ourlondon.ingest.harvesting import harvest_feed, retry_after_seconds
 from ourlondon.ingest.models import Feed, FeedItem, FeedRejection
@@ -44,7 +44,7 @@ def local_feeds(settings):
 
 
 def soon(days: int = 3, hour: int = 18) -> datetime:
-    day = timezone.localdate() + timedelta(days=days)
+    day = clock.today() + timedelta(days=days)
     return datetime.combine(day, time(hour), tzinfo=LONDON)
 
 
@@ -326,7 +326,7 @@ def test_503_with_retry_after_backs_off_and_keeps_the_position():
     assert report.wait_seconds == 120
     assert feed.status == Feed.Status.BACKING_OFF
     assert feed.not_before is not None
-    assert 110 < (feed.not_before - timezone.now()).total_seconds() <= 120
+    assert 110 < (feed.not_before - clock.now()).total_seconds() <= 120
     assert feed.next_url == ""
     assert not Activity.all_objects.exists()
 
@@ -558,7 +558,7 @@ def test_the_weekly_resync_withdraws_what_vanished_without_a_tombstone():
         assert report.deleted == 0
         # Changed during the re-read: stored anew, and seen.
         publisher.upsert("s1", series_data("s1", name="Renamed"))
-        later = timezone.now() + timedelta(days=8)
+        later = clock.now() + timedelta(days=8)
         report = harvest_feed(Feed.objects.get(), now=later)
     assert report.deleted == 1
     assert catalogue_ids() == {"https://publisher.example/series/s1"}
@@ -578,7 +578,7 @@ def test_the_weekly_resync_of_a_session_feed_removes_vanished_sessions():
         assert Schedule.objects.count() == 3
         del sessions.entries["x2"]  # gone, with no deleted item
         sessions.upsert("x1", session_data("x1", "s1", soon(days=5)))  # changed
-        later = timezone.now() + timedelta(days=8)
+        later = clock.now() + timedelta(days=8)
         report = harvest_feed(Feed.objects.get(pk=feed.pk), now=later)
     assert report.deleted == 1
     assert sorted(Schedule.objects.values_list("source_id", flat=True)) == [
@@ -639,7 +639,7 @@ def test_a_long_harvest_keeps_planner_statistics_up_to_date(monkeypatch):
 
     def refresh(tables: tuple[type, ...]) -> None:
         started.append(threading.current_thread().name)
-        clock.sleep(1)  # an ANALYZE takes a while: no page waits for it
+        wall_time.sleep(1)  # an ANALYZE takes a while: no page waits for it
         done.append(tables)
 
     monkeypatch.setattr(harvesting, "UPKEEP_EVERY_PAGES", 2)

@@ -10,9 +10,9 @@ from datetime import datetime, time, timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity
+from ourlondon.core import clock
 from ourlondon.ingest.harvesting import harvest_feed
 from ourlondon.ingest.models import Feed, FeedRejection
 from ourlondon.ingest.openactive import LONDON
@@ -54,7 +54,7 @@ SWEEP = re.compile(r'"seen_at" <')
 
 def soon(days: int) -> datetime:
     return datetime.combine(
-        timezone.localdate() + timedelta(days=days), time(18), tzinfo=LONDON
+        clock.today() + timedelta(days=days), time(18), tzinfo=LONDON
     )
 
 

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
+from ourlondon.core import clock
 from ourlondon.ingest.models import Feed
 from ourlondon.ingest.tasks import (
     CHAIN_KEY,
@@ -53,7 +52,7 @@ def test_the_queue_job_harvests_due_feeds_and_skips_waiting_ones():
     publisher.upsert("s1", series_data("s1"))
     with serve({"series": publisher}) as base:
         series = approved_feed(base, "series")
-        approved_feed(base, "waiting", not_before=timezone.now() + timedelta(minutes=5))
+        approved_feed(base, "waiting", not_before=clock.now() + timedelta(minutes=5))
         approved_feed(base, "unapproved", approved=False)
         assert list(due_feeds().values_list("name", flat=True)) == ["series"]
         summaries = harvest_due_feeds.call_local()
@@ -62,12 +61,12 @@ def test_the_queue_job_harvests_due_feeds_and_skips_waiting_ones():
     assert series.status == Feed.Status.CAUGHT_UP
     # Just polled: not due again until poll_seconds have passed.
     assert not due_feeds().exists()
-    later = timezone.now() + timedelta(seconds=9)
+    later = clock.now() + timedelta(seconds=9)
     assert list(due_feeds(now=later).values_list("name", flat=True)) == ["series"]
 
 
 def test_seconds_until_the_next_feed_is_due():
-    now = timezone.now()
+    now = clock.now()
     assert seconds_until_due(now) is None
     approved_feed(
         "https://feeds.example",
@@ -95,12 +94,12 @@ def test_a_busy_feed_is_polled_again_by_one_chain_of_follow_ups():
     publisher.upsert("s1", series_data("s1"))
     with serve({"series": publisher}) as base:
         busy = approved_feed(base, "series")
-        before = timezone.now()
+        before = clock.now()
         harvest_due_feeds.call_local()
         # Caught up just now: due again after its poll_seconds (8).
         (first,) = scheduled_polls()
         assert before + timedelta(seconds=8) <= first
-        assert first <= timezone.now() + timedelta(seconds=8)
+        assert first <= clock.now() + timedelta(seconds=8)
         token = link_token()
         # The minute's next run does not start a second chain.
         harvest_due_feeds.call_local()
@@ -122,7 +121,7 @@ def test_a_busy_feed_is_polled_again_by_one_chain_of_follow_ups():
 
 
 def test_the_chain_ends_when_no_feed_is_due_within_a_minute():
-    now = timezone.now()
+    now = clock.now()
     approved_feed(
         "https://feeds.example",
         "quiet",
@@ -139,9 +138,9 @@ def test_a_lost_link_is_replaced_by_the_minutes_run():
         "https://feeds.example",
         "busy",
         status=Feed.Status.CAUGHT_UP,
-        last_success_at=timezone.now(),
+        last_success_at=clock.now(),
     )
-    HUEY.put(CHAIN_KEY, ("lost", time.time() - 120))
+    HUEY.put(CHAIN_KEY, ("lost", clock.timestamp() - 120))
     harvest_due_feeds.call_local()
     assert len(scheduled_polls()) == 1
     assert link_token() != "lost"

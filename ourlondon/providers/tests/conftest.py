@@ -6,11 +6,11 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.test import Client
-from django.utils import timezone
 
 from ourlondon.accounts.testing import login_with_mfa
 from ourlondon.accounts.tests.factories import make_moderator, make_user
 from ourlondon.catalogue.models import Organisation
+from ourlondon.core import clock
 from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.subscriptions.tests.conftest import inbox  # noqa: F401 (a fixture)
 
@@ -65,7 +65,7 @@ def checked_org(owner):
     """The owner's charity, checked by a moderator."""
     org = make_organisation(owner)
     Organisation.objects.filter(pk=org.pk).update(
-        verification="verified", verified_at=timezone.now()
+        verification="verified", verified_at=clock.now()
     )
     org.refresh_from_db()
     return org

@@ -13,13 +13,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
 
+from ourlondon.core import clock
 from ourlondon.subscriptions.tests.conftest import Inbox
 from ourlondon.web.tests.browser_site import BASE_DIR, free_port, served
 
@@ -109,7 +109,7 @@ def _wait_for_mail(inbox: Inbox, to: str, subject: str) -> str:
 def _totp() -> str:
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return str(format_hotp_value(hotp_value(SECRET, int(time.time()) // 30)))
+    return str(format_hotp_value(hotp_value(SECRET, int(clock.timestamp()) // 30)))
 
 
 def test_provider_lists_an_activity_and_a_moderator_checks_and_approves_it(
@@ -253,7 +253,7 @@ def _fill_listing(page) -> None:
     page.check("input[name=schedules-0-weekdays][value=TU]")
     page.fill("input[name=schedules-0-start_time]", "18:00")
     page.fill("input[name=schedules-0-end_time]", "19:30")
-    page.fill("input[name=schedules-0-start_date]", date.today().isoformat())
+    page.fill("input[name=schedules-0-start_date]", clock.today().isoformat())
 
 
 def _approve(mod, base: str) -> None:
@@ -305,7 +305,7 @@ def _sign_in_moderator(page, base: str) -> None:
         page.wait_for_load_state()
         if "/2fa/authenticate/" not in page.url:
             return
-        time.sleep(31 - time.time() % 30)
+        time.sleep(31 - clock.timestamp() % 30)
     raise AssertionError("the moderator could not sign in with a TOTP code")
 
 

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import (
@@ -18,6 +17,7 @@ from ourlondon.catalogue.models import (
     Venue,
 )
 from ourlondon.catalogue.recurrence import LONDON
+from ourlondon.core import clock
 from ourlondon.core.postcodes import lookup_postcode
 from ourlondon.providers.listings import listing_data
 from ourlondon.providers.models import ListingDraft
@@ -26,7 +26,10 @@ from ourlondon.providers.tests.test_listings import listing_post
 from ourlondon.search.models import SearchDocument
 
 pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+
+
+def today() -> date:
+    return clock.today()
 
 
 def weekly(**changes: Any) -> dict[str, Any]:
@@ -35,7 +38,7 @@ def weekly(**changes: Any) -> dict[str, Any]:
         "weekdays": ["MO", "WE"],
         "start_time": "16:00",
         "end_time": "17:30",
-        "start_date": TODAY.isoformat(),
+        "start_date": today().isoformat(),
         "end_date": "",
         "exceptions": "",
     }
@@ -82,8 +85,8 @@ def test_several_schedules_are_reviewed_and_all_written_with_their_sessions(
     checked_org, owner_client, moderator_client, client
 ):
     # A cancelled Monday two weeks on; the Mondays either side still run.
-    cancelled = TODAY + timedelta(days=14 - TODAY.weekday())
-    one_day = TODAY + timedelta(days=10)
+    cancelled = today() + timedelta(days=14 - today().weekday())
+    one_day = today() + timedelta(days=10)
     response = owner_client.post(
         _new(checked_org),
         editor_post(
@@ -113,7 +116,7 @@ def test_several_schedules_are_reviewed_and_all_written_with_their_sessions(
     review = moderator_client.get(reverse("moderation:listing", args=[draft.pk]))
     when = {c["field"]: c["after"] for c in review.context["changes"]}["When"]
     assert (
-        f"Weekly Mon, Wed 16:00–17:30 from {TODAY.isoformat()}, ongoing, "
+        f"Weekly Mon, Wed 16:00–17:30 from {today().isoformat()}, ongoing, "
         f"not on {cancelled.isoformat()}"
     ) in when
     assert "Weekly Fri 18:00–19:00 in school terms only" in when
@@ -142,10 +145,12 @@ def test_several_schedules_are_reviewed_and_all_written_with_their_sessions(
 def test_a_term_time_schedule_skips_the_school_holidays(
     checked_org, owner_client, moderator_client
 ):
+    # The test's own calendar: one half term, and no real holiday in its window.
+    HolidayPeriod.objects.all().delete()
     holiday = HolidayPeriod.objects.create(
         name="Test half term",
-        start_date=TODAY + timedelta(days=14),
-        end_date=TODAY + timedelta(days=20),
+        start_date=today() + timedelta(days=14),
+        end_date=today() + timedelta(days=20),
     )
     every_day = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
     owner_client.post(
@@ -156,8 +161,8 @@ def test_a_term_time_schedule_skips_the_school_holidays(
         o.start.astimezone(LONDON).date()
         for o in Occurrence.objects.filter(activity=activity)
     }
-    assert TODAY + timedelta(days=13) in days
-    assert TODAY + timedelta(days=21) in days
+    assert today() + timedelta(days=13) in days
+    assert today() + timedelta(days=21) in days
     assert not any(holiday.start_date <= d <= holiday.end_date for d in days)
 
 
@@ -178,7 +183,7 @@ def test_a_term_time_schedule_skips_the_school_holidays(
 def test_a_bad_schedule_is_a_400_naming_the_field(
     checked_org, owner_client, row, field, message
 ):
-    monday = TODAY + timedelta(days=7 - TODAY.weekday())
+    monday = today() + timedelta(days=7 - today().weekday())
     row = {k: (monday.isoformat() if v == "_MONDAY_" else v) for k, v in row.items()}
     response = owner_client.post(_new(checked_org), editor_post(weekly(**row)))
     assert response.status_code == 400
@@ -238,7 +243,7 @@ def test_an_old_single_schedule_draft_still_approves_and_diffs(
     )
     review = moderator_client.get(reverse("moderation:listing", args=[draft.pk]))
     when = {c["field"]: c["after"] for c in review.context["changes"]}["When"]
-    assert when == f"Weekly Tue, Thu 18:00–19:30 from {TODAY.isoformat()}, ongoing"
+    assert when == f"Weekly Tue, Thu 18:00–19:30 from {today().isoformat()}, ongoing"
     activity = _approve(moderator_client, draft)
     [schedule] = activity.schedules.all()
     assert (schedule.kind, schedule.weekday_list) == ("weekly", ["TU", "TH"])
@@ -266,7 +271,7 @@ def test_the_single_schedule_fields_still_make_a_listing(checked_org):
             "weekdays": ["TU", "TH"],
             "start_time": "18:00",
             "end_time": "19:30",
-            "start_date": TODAY.isoformat(),
+            "start_date": today().isoformat(),
             "end_date": "",
             "exceptions": [],
         }

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity
+from ourlondon.core import clock
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.search.models import SearchDocument
@@ -35,7 +35,7 @@ def listing_post(**changes: Any) -> dict[str, Any]:
         "weekdays": ["TU", "TH"],
         "start_time": "18:00",
         "end_time": "19:30",
-        "start_date": timezone.localdate().isoformat(),
+        "start_date": clock.today().isoformat(),
         "end_date": "",
         "booking_email": "hello@peckhamboxing.example",
         "booking_phone": "",

@@ -16,6 +16,7 @@ from ourlondon.catalogue.tests.factories import (
     OrganisationFactory,
     ScheduleFactory,
 )
+from ourlondon.core import clock
 from ourlondon.providers.models import ClaimRequest, Membership
 from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.search.indexing import refresh_activities
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 def _listed(org: Organisation):
     activity = ActivityFactory.create(organisation=org, title="Junior boxing")
-    ScheduleFactory.create(activity=activity, start_date=timezone.localdate())
+    ScheduleFactory.create(activity=activity, start_date=clock.today())
     materialise_activity(activity.pk)
     refresh_activities([activity.pk])
     return activity

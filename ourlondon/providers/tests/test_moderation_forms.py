@@ -8,12 +8,12 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.log import record_event
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Organisation
 from ourlondon.catalogue.tests.factories import ActivityFactory
+from ourlondon.core import clock
 from ourlondon.providers.listings import submit_listing
 from ourlondon.providers.models import ListingDraft
 from ourlondon.providers.tests.factories import make_organisation
@@ -36,7 +36,7 @@ def queue(owner, stranger):
     boxing = make_organisation(owner)
     other = make_organisation(stranger, name="Brixton Chess")
     Organisation.objects.filter(pk__in=[boxing.pk, other.pk]).update(
-        verification="verified", verified_at=timezone.now()
+        verification="verified", verified_at=clock.now()
     )
     live = ActivityFactory.create(organisation=boxing, title="Live boxing")
     drafts = {
@@ -60,8 +60,8 @@ def queue(owner, stranger):
     # Sent on different days, in this order.
     for n, draft in enumerate(drafts.values()):
         ListingDraft.objects.filter(pk=draft.pk).update(
-            created_at=timezone.now() - timedelta(days=10 - n),
-            updated_at=timezone.now() - timedelta(days=10 - n),
+            created_at=clock.now() - timedelta(days=10 - n),
+            updated_at=clock.now() - timedelta(days=10 - n),
         )
     return {"boxing": boxing, "other": other, **drafts}
 
@@ -108,7 +108,7 @@ def test_filter_by_overlapping_ages(queue, moderator_client):
 
 
 def test_filter_by_date_sent(queue, moderator_client):
-    since = (timezone.localdate() - timedelta(days=9)).isoformat()
+    since = (clock.today() - timedelta(days=9)).isoformat()
     assert _titles(moderator_client, since=since) == [
         "Lambeth kids",
         "Live boxing, new times",
@@ -151,7 +151,7 @@ def test_the_audit_log_filters_by_action_type_actor_and_date(
         url, {"object_type": "catalogue.organisation"}
     ).content.decode()
     assert "Checked it" in by_type
-    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
     assert (
         "0 events"
         in moderator_client.get(url, {"date_from": tomorrow}).content.decode()

@@ -15,11 +15,11 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity, Occurrence, Organisation, Schedule
 from ourlondon.catalogue.recurrence import LONDON
+from ourlondon.core import clock
 from ourlondon.ingest.models import Feed
 from ourlondon.providers.models import ProviderFeed
 from ourlondon.providers.tests.factories import make_organisation
@@ -71,7 +71,7 @@ def served(settings) -> Iterator[tuple[Calendars, str]]:
 def checked_org(owner):
     org = make_organisation(owner)
     Organisation.objects.filter(pk=org.pk).update(
-        verification="verified", verified_at=timezone.now()
+        verification="verified", verified_at=clock.now()
     )
     org.refresh_from_db()
     return org
@@ -88,7 +88,7 @@ def _stamp(day: date, hhmm: str = "") -> str:
 def calendar(*, weekly_title: str = "Youth club", with_fun_day: bool = True) -> bytes:
     """A weekly club (6 Mondays, the third skipped), an all-day fun day and a
     New York-timed online talk, dated from today so the test never goes stale."""
-    today = timezone.localdate()
+    today = clock.today()
     first = _monday_after(today, 1)
     skipped = first + timedelta(weeks=2)
     fun_day = first + timedelta(days=5)
@@ -205,7 +205,7 @@ def test_an_approved_calendar_becomes_one_off_sessions(
         o.start.astimezone(LONDON)
         for o in Occurrence.objects.filter(activity=club).order_by("start")
     ]
-    first = _monday_after(timezone.localdate(), 1)
+    first = _monday_after(clock.today(), 1)
     expected = [first + timedelta(weeks=n) for n in (0, 1, 3, 4, 5)]  # EXDATE: 2
     assert [s.date() for s in starts] == expected
     assert {(s.hour, s.minute) for s in starts} == {(18, 0)}

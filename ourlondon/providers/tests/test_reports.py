@@ -8,12 +8,12 @@ from __future__ import annotations
 import pytest
 from django.core.cache import cache
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.audit.models import AuditEvent
 from ourlondon.catalogue.models import Activity, ListingReport, Organisation
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
+from ourlondon.core import clock
 from ourlondon.providers.tests.factories import make_organisation
 from ourlondon.search.indexing import refresh_activities
 from ourlondon.search.models import SearchDocument
@@ -25,10 +25,10 @@ pytestmark = pytest.mark.django_db
 def activity(owner):
     org = make_organisation(owner)
     Organisation.objects.filter(pk=org.pk).update(
-        verification="verified", verified_at=timezone.now()
+        verification="verified", verified_at=clock.now()
     )
     item = ActivityFactory.create(organisation=org, title="Junior boxing")
-    ScheduleFactory.create(activity=item, start_date=timezone.localdate())
+    ScheduleFactory.create(activity=item, start_date=clock.today())
     materialise_activity(item.pk)
     refresh_activities([item.pk])
     return Activity.all_objects.get(pk=item.pk)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Organisation
+from ourlondon.core import clock
 from ourlondon.providers.models import ListingDraft, SafeguardingProfile
 from ourlondon.providers.organisations import create_organisation
 from ourlondon.providers.solo import home_postcode
@@ -38,7 +38,7 @@ def sole_trader(owner):
         referees=[],
     )
     Organisation.objects.filter(pk=org.pk).update(
-        verification="verified", verified_at=timezone.now()
+        verification="verified", verified_at=clock.now()
     )
     org.refresh_from_db()
     return org

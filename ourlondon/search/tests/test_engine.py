@@ -4,7 +4,6 @@ from unittest.mock import patch
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,7 @@ from ourlondon.catalogue.tests.factories import (
     VenueFactory,
 )
 from ourlondon.catalogue.vocabulary import AccessibilityFeature, Category
+from ourlondon.core import clock
 from ourlondon.core.postcodes import lookup_postcode
 from ourlondon.search import engine
 from ourlondon.search.backends import get_backend
@@ -32,7 +32,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(scope="module")
 def catalogue(django_db_setup, django_db_blocker):
     """A random catalogue, committed for the module and removed afterwards."""
-    today = timezone.localdate()
+    today = clock.today()
     with django_db_blocker.unblock():
         before = {model: model.objects.count() for model in (Venue, Organisation)}
         assert not any(before.values()), "the module expects an empty catalogue"
@@ -184,7 +184,7 @@ def test_reference_and_backend_agree_on_a_broad_query(catalogue):
 
 @pytest.fixture
 def hackney(django_db_blocker):
-    today = timezone.localdate()
+    today = clock.today()
     football = ActivityType.objects.get(slug="football")
     dance = ActivityType.objects.get(slug="street-dance")
     basketball = ActivityType.objects.get(slug="basketball")

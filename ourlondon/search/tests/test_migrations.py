@@ -6,8 +6,8 @@ from types import SimpleNamespace
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.search.indexing import rebuild_index
 from ourlondon.search.models import SearchDocument
 from ourlondon.search.tests.catalogue import build_catalogue
@@ -20,7 +20,7 @@ backfill = importlib.import_module(
 
 
 def test_backfill_gives_each_document_its_last_start_today_as_a_rebuild_does():
-    build_catalogue(7, today=timezone.localdate(), size=30)
+    build_catalogue(7, today=clock.today(), size=30)
     rebuild_index()
     built = dict(SearchDocument.objects.values_list("activity_id", "day0_last_ts"))
     assert any(v is not None for v in built.values())

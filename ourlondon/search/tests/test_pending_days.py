@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from ourlondon.catalogue.models import Activity, Occurrence, Schedule
 from ourlondon.catalogue.recurrence import ScheduleTimes, rematerialised_schedules
 from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
+from ourlondon.core import clock
 from ourlondon.search.indexing import (
     count_pending_days,
     rebuild_index,
@@ -39,7 +39,7 @@ def recounted(activity: Activity) -> tuple[object, ...]:
 
 def session_on(activity: Activity, in_days: int, *, defer: bool = True) -> Schedule:
     """A one-off session `in_days` from today, added as a harvest adds one."""
-    day = timezone.localdate() + timedelta(days=in_days)
+    day = clock.today() + timedelta(days=in_days)
     schedule = ScheduleFactory.create(
         activity=activity,
         kind=Schedule.Kind.ONE_OFF,

@@ -6,10 +6,10 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from ourlondon.catalogue.recurrence import materialise_activity
 from ourlondon.catalogue.tests.factories import ActivityFactory, ScheduleFactory
+from ourlondon.core import clock
 from ourlondon.search.indexing import rebuild_index
 from ourlondon.subscriptions.digest import send_digests
 from ourlondon.subscriptions.models import Announcement, Topic
@@ -66,7 +66,7 @@ def test_sign_up_confirm_announcement_digest_unsubscribe_then_silence(
     assert digest["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
     # Next week, nothing new: nothing sent.
-    next_week = timezone.localdate() + timedelta(days=7)
+    next_week = clock.today() + timedelta(days=7)
     assert send_digests(today=next_week) == (0, 1)
 
     # One click, and silence.

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.subscriptions.models import (
     ConsentRecord,
     Subscriber,
@@ -90,7 +90,7 @@ def test_retention_removes_unconfirmed_and_long_unsubscribed(
     pending = signed_up(client, django_capture_on_commit_callbacks, "p@example.org")
     gone = signed_up(client, django_capture_on_commit_callbacks, "u@example.org")
     recent = signed_up(client, django_capture_on_commit_callbacks, "r@example.org")
-    now = timezone.now()
+    now = clock.now()
     Subscriber.objects.filter(pk=pending.pk).update(created_at=now - timedelta(days=8))
     Subscriber.objects.filter(pk__in=[gone.pk, recent.pk]).update(status="unsubscribed")
     Subscriber.objects.filter(pk=gone.pk).update(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.mail import EmailMessage
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.subscriptions.models import Announcement, Delivery, Subscriber, Topic
 from ourlondon.subscriptions.sending import queue_announcement, send_pending
 from ourlondon.subscriptions.tasks import send_announcement
@@ -19,7 +19,7 @@ def subscribers(
     made = []
     for i in range(n):
         s = Subscriber.objects.create(
-            email=f"{prefix}{i}@example.org", status=status, confirmed_at=timezone.now()
+            email=f"{prefix}{i}@example.org", status=status, confirmed_at=clock.now()
         )
         s.topics.add(Topic.objects.get(slug=topic))
         made.append(s)

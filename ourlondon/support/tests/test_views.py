@@ -153,15 +153,9 @@ def test_only_approved_havens_are_public(client, demo):
     assert "Waiting Cafe" not in names and len(names) == 4
 
 
-def test_open_now_filter_uses_the_hours(client, demo, monkeypatch):
-    from datetime import datetime
-
-    from ourlondon.support import views
-    from ourlondon.support.hours import LONDON
-
+def test_open_now_filter_uses_the_hours(client, demo, clock):
     # Sunday 01:00: the late shop (18:00-02:00) and the 24-hour pharmacy only.
-    moment = datetime(2025, 6, 15, 1, 0, tzinfo=LONDON)
-    monkeypatch.setattr(views.timezone, "now", lambda: moment)
+    clock.set("2025-06-15 01:00")
     html = client.get(reverse("support:havens"), {"open_now": "on"}).content.decode()
     assert "Night Owl Late Shop (demo)" in html
     assert "Brixton Hill Pharmacy (demo)" in html

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -9,6 +10,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ourlondon.catalogue.models import ActivityType
 from ourlondon.catalogue.taxonomy import (
     VocabularyError,
+    holidays_known_until,
+    holidays_running_out,
     load_activity_types,
     load_school_holidays,
 )
@@ -26,17 +29,38 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing when activity types are already loaded.",
         )
+        parser.add_argument(
+            "--holidays",
+            metavar="FILE",
+            type=Path,
+            help=(
+                "Load school holidays from this CSV (name,start_date,end_date; ISO "
+                "dates) instead of the shipped file: new names are added and the "
+                "dates of held ones corrected, all or nothing."
+            ),
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["if_empty"] and ActivityType.objects.exists():
+        given: Path | None = options["holidays"]
+        if options["if_empty"] and given is None and ActivityType.objects.exists():
             return
         try:
             types = load_activity_types()
-            holidays = load_school_holidays()
+            holidays = (
+                load_school_holidays()
+                if given is None
+                else load_school_holidays(path=given, update=True)
+            )
         except VocabularyError as exc:
             raise CommandError(str(exc)) from exc
+        last = holidays_known_until()
         self.stdout.write(
             self.style.SUCCESS(
-                f"{types} activity types; {holidays} school holidays added."
+                f"{types} activity types; school holidays: {holidays.added} added, "
+                f"{holidays.updated} updated, {holidays.unchanged} unchanged"
+                + (f"; they run to {last:%d %B %Y}." if last else ".")
             )
         )
+        warning = holidays_running_out()
+        if warning:
+            self.stderr.write(self.style.WARNING(warning))

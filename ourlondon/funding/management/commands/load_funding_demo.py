@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.utils import timezone
 
+from ourlondon.core import clock
 from ourlondon.funding.demo import DEFAULT_SEED, delete_demo, demo_exists, generate_demo
 from ourlondon.funding.models import Fund
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
             return
         if options["replace"] or demo_exists():
             delete_demo()
-        summary = generate_demo(seed=options["seed"], today=timezone.localdate())
+        summary = generate_demo(seed=options["seed"], today=clock.today())
         self.stdout.write(
             f"Demo funding: {summary.funds} funds, {summary.rounds} rounds, "
             f"{summary.grants} grants."

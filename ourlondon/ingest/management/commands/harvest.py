@@ -8,9 +8,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.utils import timezone
 from django.utils.text import slugify
 
+from ourlondon.core import clock
 from ourlondon.ingest.fetching import FetchError, check_url
 from ourlondon.ingest.harvesting import MAX_PAGES_PER_RUN, harvest_feed
 from ourlondon.ingest.models import Feed
@@ -63,7 +63,7 @@ class Command(BaseCommand):
             next_due = None
             for feed in feeds:
                 feed.refresh_from_db()
-                now = timezone.now()
+                now = clock.now()
                 if feed.status == Feed.Status.STOPPED or (
                     feed.not_before is not None and feed.not_before > now
                 ):
@@ -104,7 +104,7 @@ class Command(BaseCommand):
                 "kind": options["kind"],
                 # Given on the command line by staff: that is the approval.
                 "approved": True,
-                "approved_at": timezone.now(),
+                "approved_at": clock.now(),
             },
         )
         return feed
