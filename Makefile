@@ -14,7 +14,7 @@ BACKPRESSURE ?= 32
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ourlondon
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: run test test-sqlite test-postgres lint setup serve bench clean
+.PHONY: run test test-sqlite test-postgres test-dates test-one-date lint setup serve bench clean
 
 $(STAMP): requirements.lock
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -42,8 +42,9 @@ serve:
 		--workers $(WORKERS) --blocking-threads $(THREADS) --backpressure $(BACKPRESSURE) \
 		--log-level warning ourlondon.wsgi:application
 
-## test: lint, type-check, then the whole suite on SQLite and on PostgreSQL
-test: lint test-sqlite test-postgres
+## test: lint, type-check, the whole suite on SQLite and on PostgreSQL (on the
+## real date), then once more on SQLite at a date chosen from the commit hash
+test: lint test-sqlite test-postgres test-one-date
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
@@ -58,6 +59,15 @@ test-sqlite: $(STAMP)
 # browser and process tests make their own SQLite site, so they run once, above.
 test-postgres: $(STAMP)
 	DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest -q -p no:cacheprovider -m "not browser and not served"
+
+# The suite with the clock set to each date in scripts/test-dates (not part of
+# `make test`'s time: about 3 minutes a date, two at a time).
+test-dates: $(STAMP)
+	scripts/test-dates
+
+# So a new date bug is caught on an ordinary day.
+test-one-date: $(STAMP)
+	scripts/test-dates --one
 
 bench: $(STAMP) var/secret_key
 	$(PY) bench/load_demo_scale.py
