@@ -264,9 +264,12 @@ def test_session_mapper_matches_the_item_mapper_and_a_full_reindex(monkeypatch, 
     """Sessions by reference, applied a page at a time and indexed session by
     session, make the same catalogue as the item-by-item mapper and the same
     search index as rebuilding it from scratch."""
-    # One day throughout: a reindex after midnight counts days from the new day,
-    # the harvest's documents from the index's old one (both right, not equal).
+    # One day throughout, and the index's day 0 is it: documents count their days
+    # from the index's day 0, which a reindex moves to today, so an index begun
+    # on an earlier day (the suite's start, before midnight) differs from the
+    # reindex by a shift, both right.
     clock.set(clock.now())
+    rebuild_index()
     series = Publisher(page_size=10)
     for n in range(4):
         series.upsert(
@@ -353,9 +356,12 @@ def test_sessions_carrying_their_series_match_the_item_mapper_and_a_reindex(
     at a time, makes the same catalogue as the item-by-item mapper and the
     same search index as rebuilding it; a series repeated unchanged is written
     once, and its later sessions are indexed without re-reading it whole."""
-    # One day throughout: a reindex after midnight counts days from the new day,
-    # the harvest's documents from the index's old one (both right, not equal).
+    # One day throughout, and the index's day 0 is it: documents count their days
+    # from the index's day 0, which a reindex moves to today, so an index begun
+    # on an earlier day (the suite's start, before midnight) differs from the
+    # reindex by a shift, both right.
     clock.set(clock.now())
+    rebuild_index()
     club = {n: series_data(f"c{n}", name=f"Club {n}", price=n % 2) for n in range(3)}
     far = series_data("far", postcode="TS4 3AE")
     unknown = series_data("odd")
@@ -486,9 +492,12 @@ def event(event_id: str, days: int, **extra: Any) -> dict[str, Any]:
 def test_standalone_events_page_mapper_matches_the_item_mapper_and_a_reindex(
     monkeypatch, clock
 ):
-    # One day throughout: a reindex after midnight counts days from the new day,
-    # the harvest's documents from the index's old one (both right, not equal).
+    # One day throughout, and the index's day 0 is it: documents count their days
+    # from the index's day 0, which a reindex moves to today, so an index begun
+    # on an earlier day (the suite's start, before midnight) differs from the
+    # reindex by a shift, both right.
     clock.set(clock.now())
+    rebuild_index()
     events = Publisher(kind="Event", page_size=4)
     for n in range(6):
         events.upsert(f"e{n}", event(f"e{n}", days=n, price=[0, 3.5][n % 2]))
